@@ -1,0 +1,129 @@
+/* pvland control protocol: netlink-format messages over a Unix SOCK_SEQPACKET socket.
+ *
+ * Every message is a struct nlmsghdr (type PVL_MSG_CTL), a struct pvl_ctlhdr, then
+ * attributes (struct nlattr TLVs, built and parsed with libmnl).
+ *   request: NLM_F_REQUEST (+ NLM_F_DUMP for show/get of many objects)
+ *   reply:   zero or more records (PVL_MSG_CTL, NLM_F_MULTI), then one NLMSG_ERROR whose
+ *            error is 0 (success) or -errno; a failure carries PVL_A_ERROR_MSG after the
+ *            struct nlmsgerr, like the kernel's extended ack.
+ * One request is answered completely before the next is read. Attribute numbers and
+ * their wire types are defined once, here, in PVL_ATTRS; the client's printer and the
+ * daemon's handlers both work from this table.
+ */
+#ifndef PVLAND_CTL_PROTO_H
+#define PVLAND_CTL_PROTO_H
+
+#include <linux/netlink.h>
+#include <stdint.h>
+
+#define PVL_CTL_DEFAULT_SOCK "/run/pvland.sock"
+#define PVL_CTL_VERSION 1
+#define PVL_CTL_MSG_MAX 65536 /* largest message either side sends */
+
+enum { PVL_MSG_CTL = NLMSG_MIN_TYPE };
+
+struct pvl_ctlhdr {
+  uint8_t cmd;     /* enum pvl_cmd */
+  uint8_t version; /* PVL_CTL_VERSION */
+  uint16_t reserved;
+};
+
+/* Commands. A record in a reply carries the command of the request it answers. */
+#define PVL_CMDS(X)      \
+  X(PORT_ADD)            \
+  X(PORT_DEL)            \
+  X(PORT_SET)            \
+  X(PORT_GET)            \
+  X(VLAN_ADD)            \
+  X(VLAN_DEL)            \
+  X(VLAN_GET)            \
+  X(FDB_ADD)             \
+  X(FDB_DEL)             \
+  X(FDB_FLUSH)           \
+  X(FDB_GET)             \
+  X(STATS_GET)           \
+  X(STATS_CLEAR)         \
+  X(BRIDGE_SET)          \
+  X(BRIDGE_GET)          \
+  X(SYSCTL_SET)          \
+  X(SYSCTL_GET)          \
+  X(ROUTE_GET)
+
+enum pvl_cmd {
+  PVL_CMD_UNSPEC = 0,
+#define PVL_CMD_ENUM(name) PVL_CMD_##name,
+  PVL_CMDS(PVL_CMD_ENUM)
+#undef PVL_CMD_ENUM
+  PVL_CMD_COUNT
+};
+
+/* Wire types of attributes. */
+enum pvl_attr_kind {
+  PVL_K_NONE = 0,
+  PVL_K_BOOL,   /* u8 0/1, printed on/off */
+  PVL_K_U16,
+  PVL_K_U32,
+  PVL_K_S32,
+  PVL_K_U64,
+  PVL_K_STRING, /* NUL-terminated */
+  PVL_K_MAC,    /* 6 bytes */
+  PVL_K_IPV4,   /* 4 bytes, network byte order */
+  PVL_K_NEST,   /* nested attributes (a sub-record, or a list of PVL_A_ITEM) */
+};
+
+/* X(NAME, KIND, "json/text key"). Numbers are positions: append only, never reorder. */
+#define PVL_ATTRS(X)                                                                 \
+  X(ERROR_MSG, PVL_K_STRING, "error")           /* in NLMSG_ERROR replies */           \
+  X(ITEM, PVL_K_NEST, "item")                   /* one element of a list */           \
+  X(NAME, PVL_K_STRING, "name")                 /* port or knob name */               \
+  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev | tap | internal */         \
+  X(IFINDEX, PVL_K_U32, "ifindex")                                                    \
+  X(STATE, PVL_K_STRING, "state")               /* up | down | absent */              \
+  X(MAC, PVL_K_MAC, "mac")                                                            \
+  X(MODE, PVL_K_STRING, "mode")                 /* access | trunk */                  \
+  X(VLAN, PVL_K_U16, "vlan")                    /* access VLAN / FDB VLAN / VLAN id */ \
+  X(ALLOWED, PVL_K_STRING, "allowed")           /* trunk allowed list "10,20-30" */   \
+  X(NATIVE, PVL_K_U16, "native")                /* trunk native VLAN, 0 = none */     \
+  X(ISOLATED, PVL_K_BOOL, "isolated")                                                 \
+  X(LEARNING, PVL_K_BOOL, "learning")                                                 \
+  X(FLOOD, PVL_K_BOOL, "flood")                 /* unknown-unicast flood to port */   \
+  X(MCAST_FLOOD, PVL_K_BOOL, "mcast_flood")                                           \
+  X(BCAST_FLOOD, PVL_K_BOOL, "bcast_flood")                                           \
+  X(HAIRPIN, PVL_K_BOOL, "hairpin")                                                   \
+  X(PVLAN_ROLE, PVL_K_STRING, "pvlan")          /* none|promiscuous|isolated|community */ \
+  X(PVLAN_TYPE, PVL_K_STRING, "pvlan_type")     /* VLAN: primary|isolated|community */ \
+  X(PRIMARY, PVL_K_U16, "primary")              /* VLAN: its primary VLAN */          \
+  X(PORTS, PVL_K_NEST, "ports")                 /* list of ITEM{NAME, ...} */         \
+  X(FDB_KIND, PVL_K_STRING, "kind")                                                   \
+  X(AGE_MS, PVL_K_U64, "age_ms")                                                      \
+  X(AGEING_TIME, PVL_K_U32, "ageing_time")      /* seconds */                         \
+  X(RX_PACKETS, PVL_K_U64, "rx_packets")                                              \
+  X(RX_BYTES, PVL_K_U64, "rx_bytes")                                                  \
+  X(TX_PACKETS, PVL_K_U64, "tx_packets")                                              \
+  X(TX_BYTES, PVL_K_U64, "tx_bytes")                                                  \
+  X(DROPS, PVL_K_NEST, "drops")                 /* list of ITEM{REASON, COUNT} */     \
+  X(REASON, PVL_K_STRING, "reason")                                                   \
+  X(COUNT, PVL_K_U64, "count")                                                        \
+  X(PORT, PVL_K_STRING, "port")                 /* a port named inside another object */ \
+  X(KEY, PVL_K_STRING, "key")                   /* sysctl key */                      \
+  X(VALUE, PVL_K_STRING, "value")               /* sysctl value */                    \
+  X(ADDR, PVL_K_IPV4, "addr")                   /* route get: the address looked up */ \
+  X(GATEWAY, PVL_K_IPV4, "gateway")                                                   \
+  X(ROUTE_TYPE, PVL_K_STRING, "route_type")                                           \
+  X(TABLE, PVL_K_U32, "table")                                                        \
+  X(DEV, PVL_K_STRING, "dev")                                                         \
+  X(PREFSRC, PVL_K_IPV4, "prefsrc")                                                   \
+  X(PREFIX, PVL_K_STRING, "prefix")             /* "10.0.0.0/8" */                    \
+  X(METRIC, PVL_K_U32, "metric")                                                      \
+  X(FLUSH_WHAT, PVL_K_STRING, "flush")          /* fdb flush: all|dynamic */          \
+
+enum pvl_attr {
+  PVL_A_UNSPEC = 0,
+#define PVL_ATTR_ENUM(name, kind, key) PVL_A_##name,
+  PVL_ATTRS(PVL_ATTR_ENUM)
+#undef PVL_ATTR_ENUM
+  __PVL_A_MAX
+};
+#define PVL_A_MAX (__PVL_A_MAX - 1)
+
+#endif /* PVLAND_CTL_PROTO_H */
