@@ -1,0 +1,59 @@
+#include "ctl/proto/client.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace pvland::ctl {
+
+absl::StatusOr<Client> Client::Connect(const std::string& path) {
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(sa.sun_path)) return absl::InvalidArgumentError("socket path too long");
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::ErrnoToStatus(errno, "socket");
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+    int e = errno;
+    close(fd);
+    return absl::ErrnoToStatus(e, absl::StrCat("cannot reach pvland at ", path));
+  }
+  return Client(fd);
+}
+
+Client::~Client() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::StatusOr<Reply> Client::Exchange(absl::Span<const uint8_t> request) {
+  if (send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
+    return absl::ErrnoToStatus(errno, "send to pvland");
+  Reply reply;
+  std::vector<uint8_t> buf(PVL_CTL_MSG_MAX);
+  for (;;) {
+    ssize_t n = recv(fd_, buf.data(), buf.size(), MSG_TRUNC);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::ErrnoToStatus(errno, "receive from pvland");
+    }
+    if (n == 0) return absl::UnavailableError("pvland closed the connection");
+    if (static_cast<size_t>(n) > buf.size()) return absl::DataLossError("reply larger than the buffer");
+    auto msgs = ParseMessages(buf.data(), n);
+    if (!msgs.ok()) return msgs.status();
+    for (auto& m : *msgs) {
+      if (m.type == NLMSG_ERROR) {
+        reply.error = m.error;
+        reply.error_msg = std::move(m.error_msg);
+        return reply;
+      }
+      if (m.type == PVL_MSG_CTL) reply.records.push_back(std::move(m));
+    }
+  }
+}
+
+}  // namespace pvland::ctl
