@@ -116,6 +116,7 @@ enum pvl_attr_kind {
   X(PREFIX, PVL_K_STRING, "prefix")             /* "10.0.0.0/8" */                    \
   X(METRIC, PVL_K_U32, "metric")                                                      \
   X(FLUSH_WHAT, PVL_K_STRING, "flush")          /* fdb flush: all|dynamic */          \
+  X(SETTINGS, PVL_K_NEST, "settings")           /* list of ITEM{KEY, VALUE} */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
