@@ -1,0 +1,133 @@
+// Userspace IPv4 FIB: answers the lookup the kernel's fib_lookup() makes for a
+// netns that never had a policy rule added or deleted (kernel-semantics.md §2.12).
+//
+// Semantics (what Lookup reproduces):
+//  * Tables 255 (local) and 254 (main) are searched as ONE trie, as the kernel does
+//    in "merged mode": longest prefix over the union, local-table entries first at
+//    equal prefix length. Only if that finds nothing (or only `throw`) is table 253
+//    (default) searched. Other table ids are stored (the mirror is complete) but are
+//    unreachable without rules, exactly as in the kernel. This differs from "local,
+//    then main" only when a user-added local-table route is shorter than a covering
+//    main-table route; the running kernel picks the longer one, so do we.
+//  * Within a prefix, aliases are tried in kernel order: table id descending, tos
+//    descending, priority ascending, then insertion order. An alias with tos != 0
+//    only matches when (dsfield & 0x1c) == tos.
+//  * blackhole/unreachable/prohibit are final (returned as results with that type);
+//    throw ends the search of the merged trie and moves on to table 253.
+//  * Unicast-like aliases whose nexthops are all unusable are skipped and the search
+//    backtracks to shorter prefixes. A nexthop is unusable when it is DEAD, or
+//    LINKDOWN while ignore_routes_with_linkdown applies to its device. Link state the
+//    kernel never announces per route (carrier loss) is supplied with SetLinkState.
+//  * Multipath: see ChooseLeg in fib.cc. The kernel hashes the flow with a per-boot
+//    random seed, so no userspace choice matches it bit for bit; we pick a leg by a
+//    fixed hash of the destination, weighted like the kernel's hash-threshold, so
+//    the answer is stable across runs and spreads destinations by weight.
+//
+// Structure: per lookup group (merged local+main, default) a poptrie-like
+// compressed multibit trie (16-bit direct root, then 6-bit nodes with popcount-
+// indexed children and run-compressed leaves) maps an address to the longest
+// matching prefix; each prefix holds its aliases. Updates mark /16 root slots dirty
+// and the affected slots are recompiled before the next lookup, so a burst of
+// notifications costs one recompilation per touched slot.
+//
+// Not thread-safe: one thread mutates and looks up (the daemon's loop). Lookup is
+// logically const but may recompile dirty slots. Pointers in a FibResult stay valid
+// until the next mutating call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "absl/functional/function_ref.h"
+#include "netlink/l3_types.h"
+
+namespace pvland::netlink {
+
+struct FibResult {
+  l3::RouteType type = l3::RouteType::kUnspec;
+  const l3::Route* route = nullptr;      // the matched alias
+  const l3::NextHop* nexthop = nullptr;  // chosen leg; null for blackhole & co.
+  uint32_t table = 0;                    // table of the matched alias
+  int oif = 0;                           // nexthop->ifindex, 0 without nexthop
+  l3::Ipv4 gateway = 0;                  // nexthop->gateway, 0 when connected
+
+  // blackhole, unreachable, prohibit (and nat/xresolve): the kernel's lookup fails
+  // with an error instead of "no route".
+  bool IsError() const;
+};
+
+// Per-device facts that change nexthop usability without any route message.
+struct FibLinkState {
+  bool admin_up = true;         // IFF_UP: admin down makes non-host nexthops DEAD
+  bool carrier = true;          // IFF_LOWER_UP: no carrier makes them LINKDOWN
+  bool ignore_linkdown = false; // effective ignore_routes_with_linkdown (all || dev)
+};
+
+class Fib {
+ public:
+  Fib();
+  ~Fib();
+  Fib(const Fib&) = delete;
+  Fib& operator=(const Fib&) = delete;
+  Fib(Fib&&) noexcept;
+  Fib& operator=(Fib&&) noexcept;
+
+  // Inserts `route`, or replaces the alias with the same kernel identity (table,
+  // dst/dst_len, tos, priority) in place, keeping its position among equals as
+  // NLM_F_REPLACE does. A new alias goes first among aliases with equal (tos,
+  // priority) unless `append` (NLM_F_APPEND), which puts it last. Bits of `dst`
+  // below dst_len are ignored. Returns true when it was a new identity.
+  bool Upsert(const l3::Route& route, bool append = false);
+
+  // Removes the alias with the identity of `route`. Returns false if absent.
+  bool Remove(const l3::Route& route);
+
+  // Removes every alias for which `pred` is true; returns how many.
+  size_t RemoveIf(absl::FunctionRef<bool(const l3::Route&)> pred);
+  void Clear();
+
+  // The stored alias with this identity, or null.
+  const l3::Route* Find(uint32_t table, l3::Ipv4 dst, uint8_t dst_len, uint8_t tos,
+                        uint32_t priority) const;
+  // Every stored alias of every table, in no particular order.
+  void ForEach(absl::FunctionRef<void(const l3::Route&)> fn) const;
+  size_t size() const;
+
+  // Device state used to decide nexthop usability (see header comment). Devices
+  // never set count as up, with carrier, and without ignore_routes_with_linkdown;
+  // then the DEAD/LINKDOWN flags stored in each NextHop decide.
+  void SetLinkState(int ifindex, const FibLinkState& state);
+  void ForgetLinkState(int ifindex);
+
+  // fib_lookup() for an input or locally generated lookup of `dst` with DS field
+  // `dscp_tos`. `iif` only matters with policy rules, which this FIB does not model;
+  // it is accepted so callers state what the kernel would be given. nullopt = no
+  // route (the kernel's ENETUNREACH, including a `throw` with nothing in table 253).
+  std::optional<FibResult> Lookup(l3::Ipv4 dst, uint8_t dscp_tos = 0, int iif = 0) const;
+
+  // Lookup restricted to one table (throw and no-match both give nullopt). Used for
+  // inet_addr_type-style questions and by tests.
+  std::optional<FibResult> LookupTable(uint32_t table, l3::Ipv4 dst,
+                                       uint8_t dscp_tos = 0) const;
+
+  // fib_info_nh_uses_dev(): does any leg of `route` (dead legs included) leave via
+  // `ifindex`? For rp_filter's full check (§2.3 step 3.3) on the route a reverse
+  // Lookup(src, dscp, iif = oif or loopback) matched.
+  static bool RouteUsesDev(const l3::Route& route, int ifindex);
+
+  // Bytes this object has allocated (trie, prefix and route storage), an estimate
+  // from container capacities, for memory comparisons with the kernel.
+  size_t MemoryBytes() const;
+
+  // Recompiles dirty trie slots now instead of at the next lookup; lets a caller
+  // take the cost at a moment of its choosing (e.g. right after a netlink batch).
+  void Commit() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pvland::netlink
