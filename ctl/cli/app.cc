@@ -1,0 +1,145 @@
+#include "ctl/cli/app.h"
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <vector>
+
+#include "ctl/cli/strings.h"
+#include "ctl/cli/batch.h"
+#include "ctl/cli/grammar.h"
+#include "ctl/cli/printer.h"
+#include "ctl/proto/client.h"
+
+namespace pvland::ctl {
+namespace {
+
+struct Options {
+  std::string sock = PVL_CTL_DEFAULT_SOCK;
+  OutputFormat format = OutputFormat::kText;
+  std::optional<std::string> batch;
+  bool force = false;
+  absl::Span<const std::string> words;  // OBJECT VERB ...
+};
+
+// Options end at the first word that is not one, the OBJECT: what follows belongs to
+// the grammar (`sysctl -n KEY` must keep its -n). A flags library would scan the whole
+// line, which is why these few are parsed by hand.
+bool ParseOptions(absl::Span<const std::string> args, Options& o, std::ostream& err) {
+  size_t i = 0;
+  for (; i < args.size() && args[i].starts_with("-"); ++i) {
+    const std::string& a = args[i];
+    if (a == "-s" || a == "-b") {
+      if (i + 1 == args.size()) {
+        err << "pvlanctl: option " << a << " needs an argument\n";
+        return false;
+      }
+      (a == "-s" ? o.sock : o.batch.emplace()) = args[++i];
+    } else if (a == "-j") {
+      if (o.format == OutputFormat::kText) o.format = OutputFormat::kJson;
+    } else if (a == "-p") {
+      o.format = OutputFormat::kJsonPretty;  // pretty only means something for JSON
+    } else if (a == "-force") {
+      o.force = true;
+    } else {
+      err << "pvlanctl: unknown option '" << a << "'; expected -s, -j, -p, -b or -force\n";
+      return false;
+    }
+  }
+  o.words = args.subspan(i);
+  if (o.batch && !o.words.empty()) {
+    err << "pvlanctl: unexpected '" << o.words[0] << "' after -b " << *o.batch << "\n";
+    return false;
+  }
+  if (o.force && !o.batch) {
+    err << "pvlanctl: -force applies to -b FILE only\n";
+    return false;
+  }
+  return true;
+}
+
+int RunOne(const Options& o, std::ostream& out, std::ostream& err) {
+  if (auto help = HelpText(o.words)) {
+    out << *help;
+    return 0;
+  }
+  auto cmd = ParseCommand(o.words, 1);
+  if (!cmd.ok()) {
+    err << "pvlanctl: " << cmd.status().message() << "\n";
+    return 1;
+  }
+  auto client = Client::Connect(o.sock);
+  if (!client.ok()) {
+    err << "pvlanctl: " << client.status().message() << "\n";
+    return 1;
+  }
+  auto reply = client->Exchange(cmd->request);
+  if (!reply.ok()) {
+    err << "pvlanctl: " << reply.status().message() << "\n";
+    return 1;
+  }
+  PrintReply(*cmd, *reply, o.format, out);
+  if (reply->error != 0) {
+    err << "pvlanctl: " << ReplyError(*reply) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int RunBatch(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  const bool from_stdin = *o.batch == "-";
+  const std::string name = from_stdin ? "<stdin>" : *o.batch;
+  std::ifstream file;
+  if (!from_stdin) {
+    file.open(*o.batch);
+    if (!file) {
+      err << "pvlanctl: cannot open " << *o.batch << "\n";
+      return 1;
+    }
+  }
+  const std::vector<BatchLine> lines = ParseBatch(from_stdin ? in : file, 1);
+
+  bool failed = false;
+  for (const BatchLine& l : lines) {
+    if (l.command.ok()) continue;
+    err << name << ":" << l.line << ": " << l.command.status().message() << "\n";
+    failed = true;
+  }
+  // Without -force a bad line means nothing is sent at all.
+  if (failed && !o.force) return 1;
+  if (std::none_of(lines.begin(), lines.end(), [](const BatchLine& l) { return l.command.ok(); }))
+    return failed ? 1 : 0;
+
+  auto client = Client::Connect(o.sock);
+  if (!client.ok()) {
+    err << "pvlanctl: " << client.status().message() << "\n";
+    return 1;
+  }
+  for (const BatchLine& l : lines) {
+    if (!l.command.ok()) continue;
+    auto reply = client->Exchange(l.command->request);
+    if (!reply.ok()) {
+      // The connection is unusable after a transport error, so even -force stops here.
+      err << name << ":" << l.line << ": " << reply.status().message() << "\n";
+      return 1;
+    }
+    PrintReply(*l.command, *reply, o.format, out);
+    if (reply->error != 0) {
+      err << name << ":" << l.line << ": " << ReplyError(*reply) << "\n";
+      failed = true;
+      if (!o.force) return 1;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int RunPvlanctl(absl::Span<const std::string> args, std::istream& in, std::ostream& out,
+                std::ostream& err) {
+  Options o;
+  if (!ParseOptions(args, o, err)) return 1;
+  return o.batch ? RunBatch(o, in, out, err) : RunOne(o, out, err);
+}
+
+}  // namespace pvland::ctl

@@ -1,0 +1,85 @@
+// The small objects: stats show|clear, bridge set|show, route get.
+#include "ctl/cli/strings.h"
+#include "ctl/cli/args.h"
+#include "ctl/cli/values.h"
+
+namespace pvland::ctl::grammar {
+namespace {
+
+// [PORT]: one port, or every port (a dump) when absent.
+absl::StatusOr<Command> OptionalPort(Args& a, uint32_t seq, uint8_t cmd, bool dump_when_all) {
+  const bool all = a.empty();
+  MessageBuilder b = NewRequest(cmd, seq, all && dump_when_all);
+  if (!all) {
+    const std::string_view name = a.Next();
+    if (absl::Status s = CheckIfName(name); !s.ok()) return a.Wrap(s);
+    if (absl::Status s = a.Done(); !s.ok()) return s;
+    b.PutString(PVL_A_NAME, name);
+  }
+  return Finish(cmd, b, a);
+}
+
+absl::StatusOr<Command> StatsShow(Args& a, uint32_t seq) {
+  return OptionalPort(a, seq, PVL_CMD_STATS_GET, true);
+}
+absl::StatusOr<Command> StatsClear(Args& a, uint32_t seq) {
+  return OptionalPort(a, seq, PVL_CMD_STATS_CLEAR, false);
+}
+
+absl::StatusOr<Command> BridgeSet(Args& a, uint32_t seq) {
+  constexpr uint64_t kMaxAgeing = 1000000;  // the range the daemon accepts
+  MessageBuilder b = NewRequest(PVL_CMD_BRIDGE_SET, seq, false);
+  if (a.empty()) return a.Error("nothing to set; expected ageing_time SECONDS");
+  const Keyword keys[] = {{"ageing_time", true, [&b](std::string_view v) -> absl::Status {
+                             auto secs = ParseUint(v, 0, kMaxAgeing, "ageing_time");
+                             if (!secs.ok()) return secs.status();
+                             b.PutU32(PVL_A_AGEING_TIME, static_cast<uint32_t>(*secs));
+                             return absl::OkStatus();
+                           }}};
+  if (absl::Status s = ParseKeywords(a, keys); !s.ok()) return s;
+  return Finish(PVL_CMD_BRIDGE_SET, b, a);
+}
+
+absl::StatusOr<Command> BridgeShow(Args& a, uint32_t seq) {
+  if (absl::Status s = a.Done(); !s.ok()) return s;
+  return Finish(PVL_CMD_BRIDGE_GET, NewRequest(PVL_CMD_BRIDGE_GET, seq, false), a);
+}
+
+absl::StatusOr<Command> RouteGet(Args& a, uint32_t seq) {
+  auto w = a.Need("ADDR");
+  if (!w.ok()) return w.status();
+  auto addr = ParseIpv4(*w);
+  if (!addr.ok()) return a.Wrap(addr.status());
+  if (absl::Status s = a.Done(); !s.ok()) return s;
+  MessageBuilder b = NewRequest(PVL_CMD_ROUTE_GET, seq, false);
+  b.PutIpv4(PVL_A_ADDR, *addr);
+  return Finish(PVL_CMD_ROUTE_GET, b, a);
+}
+
+}  // namespace
+
+const Object& StatsObject() {
+  static const Object* const kStats = new Object{
+      "stats",
+      {{"show", "stats show [PORT]", StatsShow}, {"clear", "stats clear [PORT]", StatsClear}},
+      nullptr,
+      {}};
+  return *kStats;
+}
+
+const Object& BridgeObject() {
+  static const Object* const kBridge = new Object{
+      "bridge",
+      {{"set", "bridge set ageing_time SECONDS", BridgeSet}, {"show", "bridge show", BridgeShow}},
+      nullptr,
+      {"  SECONDS: 0-1000000"}};
+  return *kBridge;
+}
+
+const Object& RouteObject() {
+  static const Object* const kRoute = new Object{
+      "route", {{"get", "route get ADDR", RouteGet}}, nullptr, {"  ADDR: IPv4 address"}};
+  return *kRoute;
+}
+
+}  // namespace pvland::ctl::grammar

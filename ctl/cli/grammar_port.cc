@@ -1,0 +1,157 @@
+// port add | del | set | show.
+#include <string>
+#include <vector>
+
+#include "ctl/cli/strings.h"
+#include "ctl/cli/args.h"
+#include "ctl/cli/values.h"
+
+namespace pvland::ctl::grammar {
+namespace {
+
+// The settable keys, shared by `port set` and the tail of `port add NAME type T`. Each
+// writes its attribute into `b` as soon as its value is valid; a later error discards
+// the whole message, so nothing partial escapes.
+std::vector<Keyword> PortKeys(MessageBuilder& b) {
+  const auto on_off = [&b](std::string_view name, uint16_t attr) {
+    return Keyword{name, true, [&b, name, attr](std::string_view v) -> absl::Status {
+                     auto on = ParseOnOff(v, name);
+                     if (!on.ok()) return on.status();
+                     b.PutBool(attr, *on);
+                     return absl::OkStatus();
+                   }};
+  };
+  return {
+      {"vlan", true,
+       [&b](std::string_view v) -> absl::Status {
+         auto vid = ParseVlanId(v, "vlan");
+         if (!vid.ok()) return vid.status();
+         b.PutU16(PVL_A_VLAN, *vid);
+         return absl::OkStatus();
+       }},
+      {"mode", true,
+       [&b](std::string_view v) -> absl::Status {
+         if (v != "access" && v != "trunk")
+           return absl::InvalidArgumentError(
+               text::Cat("mode must be access or trunk, got '", v, "'"));
+         b.PutString(PVL_A_MODE, v);
+         return absl::OkStatus();
+       }},
+      {"allowed", true,
+       [&b](std::string_view v) -> absl::Status {
+         auto list = ParseAllowedList(v);
+         if (!list.ok()) return list.status();
+         b.PutString(PVL_A_ALLOWED, *list);
+         return absl::OkStatus();
+       }},
+      {"native", true,
+       [&b](std::string_view v) -> absl::Status {
+         uint16_t vid = 0;  // 0 on the wire: untagged frames are not accepted on the trunk
+         if (v != "none") {
+           auto n = ParseVlanId(v, "native");
+           if (!n.ok())
+             return absl::InvalidArgumentError(
+                 text::Cat("native must be 1-4094 or none, got '", v, "'"));
+           vid = *n;
+         }
+         b.PutU16(PVL_A_NATIVE, vid);
+         return absl::OkStatus();
+       }},
+      on_off("isolated", PVL_A_ISOLATED),
+      on_off("learning", PVL_A_LEARNING),
+      on_off("flood", PVL_A_FLOOD),
+      on_off("mcast_flood", PVL_A_MCAST_FLOOD),
+      on_off("bcast_flood", PVL_A_BCAST_FLOOD),
+      on_off("hairpin", PVL_A_HAIRPIN),
+  };
+}
+
+std::string KeyNames() {
+  MessageBuilder scratch(0, 0, 0, 0);
+  std::vector<std::string_view> names;
+  for (const Keyword& k : PortKeys(scratch)) names.push_back(k.name);
+  return text::Join(names, ", ");
+}
+
+// NAME of an existing or new port; validated as an interface name because every port is
+// one (netdev: attached, tap/internal: created).
+absl::StatusOr<std::string_view> NeedPortName(Args& a) {
+  auto name = a.Need("port NAME");
+  if (!name.ok()) return name.status();
+  if (absl::Status s = CheckIfName(*name); !s.ok()) return a.Wrap(s);
+  return *name;
+}
+
+absl::StatusOr<Command> Add(Args& a, uint32_t seq) {
+  auto name = NeedPortName(a);
+  if (!name.ok()) return name.status();
+  MessageBuilder b = NewRequest(PVL_CMD_PORT_ADD, seq, false);
+  b.PutString(PVL_A_NAME, *name);
+  std::string_view type = "netdev";
+  if (!a.empty()) {
+    if (a.Peek() != "type")
+      return a.Error(text::Cat("expected 'type tap|internal|netdev' after ", *name, ", got '",
+                                  a.Peek(), "' (settings follow the type: port add ", *name,
+                                  " type netdev ", a.Peek(), " ...)"));
+    a.Next();
+    auto t = a.Need("port type (tap, internal or netdev)");
+    if (!t.ok()) return t.status();
+    if (*t != "tap" && *t != "internal" && *t != "netdev")
+      return a.Error(text::Cat("unknown port type '", *t, "'; expected one of: tap, internal, netdev"));
+    type = *t;
+  }
+  b.PutString(PVL_A_PORT_TYPE, type);
+  if (absl::Status s = ParseKeywords(a, PortKeys(b)); !s.ok()) return s;
+  return Finish(PVL_CMD_PORT_ADD, b, a);
+}
+
+absl::StatusOr<Command> Del(Args& a, uint32_t seq) {
+  auto name = NeedPortName(a);
+  if (!name.ok()) return name.status();
+  if (absl::Status s = a.Done(); !s.ok()) return s;
+  MessageBuilder b = NewRequest(PVL_CMD_PORT_DEL, seq, false);
+  b.PutString(PVL_A_NAME, *name);
+  return Finish(PVL_CMD_PORT_DEL, b, a);
+}
+
+absl::StatusOr<Command> Set(Args& a, uint32_t seq) {
+  auto name = NeedPortName(a);
+  if (!name.ok()) return name.status();
+  if (a.empty()) return a.Error(text::Cat("nothing to set; expected KEY VALUE, KEY one of: ", KeyNames()));
+  MessageBuilder b = NewRequest(PVL_CMD_PORT_SET, seq, false);
+  b.PutString(PVL_A_NAME, *name);
+  if (absl::Status s = ParseKeywords(a, PortKeys(b)); !s.ok()) return s;
+  return Finish(PVL_CMD_PORT_SET, b, a);
+}
+
+absl::StatusOr<Command> Show(Args& a, uint32_t seq) {
+  const bool all = a.empty();
+  MessageBuilder b = NewRequest(PVL_CMD_PORT_GET, seq, all);
+  if (!all) {
+    auto name = NeedPortName(a);
+    if (!name.ok()) return name.status();
+    if (absl::Status s = a.Done(); !s.ok()) return s;
+    b.PutString(PVL_A_NAME, *name);
+  }
+  return Finish(PVL_CMD_PORT_GET, b, a);
+}
+
+}  // namespace
+
+const Object& PortObject() {
+  static const Object* const kPort = new Object{
+      "port",
+      {
+          {"add", "port add IFNAME | port add NAME type tap|internal|netdev [KEY VALUE ...]", Add},
+          {"del", "port del NAME", Del},
+          {"set", "port set NAME KEY VALUE [KEY VALUE ...]", Set},
+          {"show", "port show [NAME]", Show},
+      },
+      nullptr,
+      {"  KEY VALUE: vlan 1-4094 | mode access|trunk | allowed all|none|N[-M][,...]",
+       "             native N|none | isolated|learning|flood|mcast_flood|bcast_flood|hairpin on|off"},
+  };
+  return *kPort;
+}
+
+}  // namespace pvland::ctl::grammar
