@@ -1,0 +1,40 @@
+#include "daemon/bridge/bridge.h"
+
+namespace pvland {
+
+std::string_view PortStateName(PortState s) {
+  switch (s) {
+    case PortState::kUp: return "up";
+    case PortState::kDown: return "down";
+    case PortState::kAbsent: return "absent";
+  }
+  return "?";
+}
+
+std::optional<uint16_t> Bridge::FindPort(std::string_view name) const {
+  for (size_t i = 0; i < ports_.size(); ++i)
+    if (ports_[i] && ports_[i]->name == name) return static_cast<uint16_t>(i);
+  return std::nullopt;
+}
+
+std::optional<uint16_t> Bridge::AddPort(std::unique_ptr<SwitchPort> p) {
+  p->txq.reserve(kBatchSize * 4);
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    if (!ports_[i]) {
+      ports_[i] = std::move(p);
+      return static_cast<uint16_t>(i);
+    }
+  }
+  if (ports_.size() >= kMaxPorts) return std::nullopt;
+  ports_.push_back(std::move(p));
+  return static_cast<uint16_t>(ports_.size() - 1);
+}
+
+void Bridge::RemovePort(uint16_t idx) {
+  if (idx >= ports_.size() || !ports_[idx]) return;
+  fdb_.RemoveIf([idx](const FdbKey&, const FdbEntry& e) { return e.port == idx; });
+  ports_[idx].reset();
+  while (!ports_.empty() && !ports_.back()) ports_.pop_back();
+}
+
+}  // namespace pvland

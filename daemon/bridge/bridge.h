@@ -1,0 +1,90 @@
+// The switch's state: its ports (configuration, counters, I/O), its VLAN roles and its
+// FDB. Ports live at stable indices; a deleted port's slot is reused by the next add.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/bridge/fdb.h"
+#include "daemon/bridge/port_config.h"
+#include "daemon/bridge/vlan_table.h"
+#include "daemon/core/clock.h"
+#include "daemon/packet/drop_reason.h"
+#include "daemon/port/port_io.h"
+
+namespace pvland {
+
+struct PortCounters {
+  uint64_t rx_packets = 0;
+  uint64_t rx_bytes = 0;
+  uint64_t tx_packets = 0;
+  uint64_t tx_bytes = 0;
+  std::array<uint64_t, kDropReasonCount> drops{};
+};
+
+// up: frames flow. down: the interface exists but is administratively down.
+// absent: the interface is gone; the port keeps its configuration and comes back when an
+// interface of that name appears again.
+enum class PortState : uint8_t { kUp, kDown, kAbsent };
+std::string_view PortStateName(PortState s);
+
+struct SwitchPort {
+  std::string name;
+  PortKind kind = PortKind::kNetdev;
+  PortConfig cfg;
+  PortCounters counters;
+  PortState state = PortState::kAbsent;
+  std::unique_ptr<PortIo> io;
+  int ifindex = 0;  // in pvland's namespace when opened; a TAP moved away keeps its fd
+  MacAddr mac{};
+  std::vector<TxItem> txq;  // frames queued for this port by the current batch
+  int64_t rx_ring_base = 0; // offset making kernel ring drops read zero after a clear
+};
+
+// Called for every dropped frame, after the counter: the hook for drop monitors.
+using DropObserver = std::function<void(uint16_t port, DropReason reason, const Packet& pkt)>;
+
+class Bridge {
+ public:
+  static constexpr MonoNs kDefaultAgeing = 300 * kNsPerSec;
+  static constexpr size_t kMaxPorts = 1024;
+
+  VlanTable& vlans() { return vlans_; }
+  const VlanTable& vlans() const { return vlans_; }
+  Fdb& fdb() { return fdb_; }
+  const Fdb& fdb() const { return fdb_; }
+  MonoNs ageing() const { return ageing_; }
+  void set_ageing(MonoNs a) { ageing_ = a; }
+
+  size_t port_slots() const { return ports_.size(); }
+  // Null for an empty slot.
+  SwitchPort* port(uint16_t idx) { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
+  const SwitchPort* port(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
+  std::optional<uint16_t> FindPort(std::string_view name) const;
+
+  // Returns the new port's index, or nullopt when kMaxPorts are in use.
+  std::optional<uint16_t> AddPort(std::unique_ptr<SwitchPort> p);
+  // Removes the port and every FDB entry pointing at it.
+  void RemovePort(uint16_t idx);
+
+  void CountDrop(uint16_t port, DropReason r, const Packet& pkt) {
+    ++ports_[port]->counters.drops[static_cast<int>(r)];
+    if (drop_observer_) drop_observer_(port, r, pkt);
+  }
+  void set_drop_observer(DropObserver o) { drop_observer_ = std::move(o); }
+
+ private:
+  std::vector<std::unique_ptr<SwitchPort>> ports_;
+  VlanTable vlans_;
+  Fdb fdb_;
+  MonoNs ageing_ = kDefaultAgeing;
+  DropObserver drop_observer_;
+};
+
+}  // namespace pvland

@@ -1,0 +1,91 @@
+#include "daemon/control/dispatcher.h"
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+
+namespace pvland {
+namespace {
+
+int StatusToErrno(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kOk: return 0;
+    case absl::StatusCode::kInvalidArgument: return EINVAL;
+    case absl::StatusCode::kNotFound: return ENOENT;
+    case absl::StatusCode::kAlreadyExists: return EEXIST;
+    case absl::StatusCode::kPermissionDenied: return EPERM;
+    case absl::StatusCode::kResourceExhausted: return ENOSPC;
+    case absl::StatusCode::kFailedPrecondition: return EBUSY;
+    case absl::StatusCode::kUnimplemented: return EOPNOTSUPP;
+    case absl::StatusCode::kOutOfRange: return ERANGE;
+    default: return EIO;
+  }
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT) {
+  RegisterPortHandlers(*this);
+  RegisterVlanHandlers(*this);
+  RegisterFdbHandlers(*this);
+  RegisterStatsHandlers(*this);
+}
+
+void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }
+
+absl::Status Dispatcher::Handle(const ctl::Message& req, ReplyRecords& out) {
+  if (req.type != PVL_MSG_CTL) return absl::InvalidArgumentError("not a control request");
+  if (req.cmd >= handlers_.size() || !handlers_[req.cmd])
+    return absl::UnimplementedError(absl::StrCat("command ", req.cmd, " (", ctl::CmdName(req.cmd),
+                                                 ") is not supported by this pvland"));
+  auto attrs = req.Attrs();
+  if (!attrs.ok()) return attrs.status();
+  return handlers_[req.cmd](ctx_, *attrs, out);
+}
+
+void Dispatcher::HandleDatagram(const uint8_t* data, size_t len,
+                                const std::function<void(const std::vector<uint8_t>&)>& send) {
+  auto msgs = ctl::ParseMessages(data, len);
+  if (!msgs.ok()) {
+    send(ctl::BuildAck(0, -EINVAL, msgs.status().message()));
+    return;
+  }
+  for (const ctl::Message& req : *msgs) {
+    ReplyRecords out(req.cmd, req.seq);
+    absl::Status s = Handle(req, out);
+    std::vector<uint8_t> datagram;
+    if (s.ok()) {
+      for (const auto& rec : out.records()) {
+        if (rec.overflowed()) {
+          s = absl::ResourceExhaustedError("a reply record does not fit in one message");
+          break;
+        }
+        if (datagram.size() + rec.size() > PVL_CTL_MSG_MAX) {
+          send(datagram);
+          datagram.clear();
+        }
+        datagram.insert(datagram.end(), rec.bytes().begin(), rec.bytes().end());
+      }
+    }
+    std::vector<uint8_t> ack = ctl::BuildAck(req.seq, -StatusToErrno(s), s.ok() ? "" : s.message());
+    if (datagram.size() + ack.size() > PVL_CTL_MSG_MAX) {
+      send(datagram);
+      datagram.clear();
+    }
+    if (!s.ok()) datagram.clear();  // a failed request returns no partial records
+    datagram.insert(datagram.end(), ack.begin(), ack.end());
+    send(datagram);
+  }
+}
+
+absl::Status Dispatcher::RunLocal(const std::vector<uint8_t>& request) {
+  auto msgs = ctl::ParseMessages(request.data(), request.size());
+  if (!msgs.ok()) return msgs.status();
+  for (const ctl::Message& req : *msgs) {
+    ReplyRecords out(req.cmd, req.seq);
+    if (auto s = Handle(req, out); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pvland

@@ -1,0 +1,66 @@
+// Decodes one control request, runs its handler, and produces the reply messages.
+// The same path serves the Unix socket and `pvland -c FILE`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ctl/proto/message.h"
+#include "daemon/bridge/bridge.h"
+#include "daemon/core/clock.h"
+#include "daemon/dataplane/dataplane.h"
+
+namespace pvland {
+
+// Records of one reply; each Add() starts a new PVL_MSG_CTL record for the request.
+class ReplyRecords {
+ public:
+  ReplyRecords(uint8_t cmd, uint32_t seq) : cmd_(cmd), seq_(seq) {}
+  ctl::MessageBuilder& Add() {
+    return records_.emplace_back(PVL_MSG_CTL, NLM_F_MULTI, seq_, cmd_);
+  }
+  const std::vector<ctl::MessageBuilder>& records() const { return records_; }
+
+ private:
+  uint8_t cmd_;
+  uint32_t seq_;
+  std::vector<ctl::MessageBuilder> records_;
+};
+
+// What handlers may touch.
+struct ControlContext {
+  Bridge& bridge;
+  Dataplane& dataplane;
+  const Clock& clock;
+};
+
+using Handler = std::function<absl::Status(ControlContext&, const ctl::AttrView&, ReplyRecords&)>;
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(ControlContext ctx);
+  void Register(uint8_t cmd, Handler h);
+
+  // Handles every request in `datagram`; `send` receives reply datagrams, each at most
+  // PVL_CTL_MSG_MAX bytes, the last ending with the request's NLMSG_ERROR.
+  void HandleDatagram(const uint8_t* data, size_t len, const std::function<void(const std::vector<uint8_t>&)>& send);
+
+  // Runs one encoded request locally (pvland -c); returns its final status.
+  absl::Status RunLocal(const std::vector<uint8_t>& request);
+
+ private:
+  absl::Status Handle(const ctl::Message& req, ReplyRecords& out);
+
+  ControlContext ctx_;
+  std::vector<Handler> handlers_;
+};
+
+// Handler sets, one file per object.
+void RegisterPortHandlers(Dispatcher& d);
+void RegisterVlanHandlers(Dispatcher& d);
+void RegisterFdbHandlers(Dispatcher& d);
+void RegisterStatsHandlers(Dispatcher& d);
+
+}  // namespace pvland

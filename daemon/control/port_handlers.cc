@@ -1,0 +1,136 @@
+// port add | del | set | show
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/control/dispatcher.h"
+
+namespace pvland {
+namespace {
+
+// Applies the settable keys present in `a` to a copy of `cfg`; the caller commits the copy
+// only if every key was valid, so a bad request changes nothing.
+absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg) {
+  if (auto mode = a.String(PVL_A_MODE)) {
+    if (*mode == "access") cfg.mode = PortMode::kAccess;
+    else if (*mode == "trunk") cfg.mode = PortMode::kTrunk;
+    else return absl::InvalidArgumentError(absl::StrCat("mode must be access or trunk, not '", *mode, "'"));
+  }
+  if (auto v = a.U16(PVL_A_VLAN)) {
+    if (*v < kVlanMin || *v > kVlanMax) return absl::InvalidArgumentError("vlan must be 1-4094");
+    cfg.vlan = *v;
+  }
+  if (auto allowed = a.String(PVL_A_ALLOWED)) {
+    auto set = ParseVlanSet(*allowed);
+    if (!set.ok()) return set.status();
+    cfg.allowed = *set;
+  }
+  if (auto v = a.U16(PVL_A_NATIVE)) {
+    if (*v > kVlanMax) return absl::InvalidArgumentError("native must be 1-4094 or none");
+    cfg.native = *v;
+  }
+  struct Flag {
+    uint16_t attr;
+    bool PortConfig::*field;
+  };
+  static constexpr Flag kFlags[] = {
+      {PVL_A_ISOLATED, &PortConfig::isolated},   {PVL_A_LEARNING, &PortConfig::learning},
+      {PVL_A_FLOOD, &PortConfig::flood},         {PVL_A_MCAST_FLOOD, &PortConfig::mcast_flood},
+      {PVL_A_BCAST_FLOOD, &PortConfig::bcast_flood}, {PVL_A_HAIRPIN, &PortConfig::hairpin},
+  };
+  for (const Flag& f : kFlags)
+    if (auto b = a.Bool(f.attr)) cfg.*f.field = *b;
+  return cfg;
+}
+
+absl::StatusOr<uint16_t> RequirePort(ControlContext& ctx, const ctl::AttrView& a) {
+  auto name = a.String(PVL_A_NAME);
+  if (!name) return absl::InvalidArgumentError("port name missing");
+  auto idx = ctx.bridge.FindPort(*name);
+  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", *name, "'"));
+  return *idx;
+}
+
+void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
+  m.PutString(PVL_A_NAME, p.name);
+  m.PutString(PVL_A_PORT_TYPE, PortKindName(p.kind));
+  m.PutU32(PVL_A_IFINDEX, static_cast<uint32_t>(p.ifindex));
+  m.PutString(PVL_A_STATE, PortStateName(p.state));
+  m.PutMac(PVL_A_MAC, p.mac.data());
+  m.PutString(PVL_A_MODE, PortModeName(p.cfg.mode));
+  if (p.cfg.mode == PortMode::kAccess) {
+    m.PutU16(PVL_A_VLAN, p.cfg.vlan);
+    m.PutString(PVL_A_PVLAN_ROLE, PvlanRoleName(ctx.bridge.vlans().Role(p.cfg.vlan)));
+  } else {
+    m.PutString(PVL_A_ALLOWED, FormatVlanSet(p.cfg.allowed));
+    m.PutU16(PVL_A_NATIVE, p.cfg.native);
+  }
+  m.PutBool(PVL_A_ISOLATED, p.cfg.isolated);
+  m.PutBool(PVL_A_LEARNING, p.cfg.learning);
+  m.PutBool(PVL_A_FLOOD, p.cfg.flood);
+  m.PutBool(PVL_A_MCAST_FLOOD, p.cfg.mcast_flood);
+  m.PutBool(PVL_A_BCAST_FLOOD, p.cfg.bcast_flood);
+  m.PutBool(PVL_A_HAIRPIN, p.cfg.hairpin);
+}
+
+absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
+  auto name = a.String(PVL_A_NAME);
+  if (!name || name->empty()) return absl::InvalidArgumentError("port name missing");
+  PortKind kind = PortKind::kNetdev;
+  if (auto t = a.String(PVL_A_PORT_TYPE)) {
+    auto k = ParsePortKind(*t);
+    if (!k) return absl::InvalidArgumentError(absl::StrCat("port type must be netdev, tap or internal, not '", *t, "'"));
+    kind = *k;
+  }
+  auto cfg = ApplySettings(a, PortConfig{});
+  if (!cfg.ok()) return cfg.status();
+  return ctx.dataplane.AddPort(std::string(*name), kind, *cfg).status();
+}
+
+absl::Status PortDel(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
+  auto idx = RequirePort(ctx, a);
+  if (!idx.ok()) return idx.status();
+  ctx.dataplane.DeletePort(*idx);
+  return absl::OkStatus();
+}
+
+absl::Status PortSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
+  auto idx = RequirePort(ctx, a);
+  if (!idx.ok()) return idx.status();
+  SwitchPort& port = *ctx.bridge.port(*idx);
+  auto cfg = ApplySettings(a, port.cfg);
+  if (!cfg.ok()) return cfg.status();
+  const bool vlans_changed = cfg->mode != port.cfg.mode || cfg->vlan != port.cfg.vlan ||
+                             cfg->allowed != port.cfg.allowed || cfg->native != port.cfg.native;
+  const bool learning_off = port.cfg.learning && !cfg->learning;
+  port.cfg = *cfg;
+  // Addresses learned under the old VLANs (or while learning was on) would steer frames
+  // the new configuration would not have learned.
+  if (vlans_changed || learning_off) {
+    const uint16_t i = *idx;
+    ctx.bridge.fdb().RemoveIf([i](const FdbKey&, const FdbEntry& e) { return e.port == i && !e.is_static; });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PortGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
+  if (a.Has(PVL_A_NAME)) {
+    auto idx = RequirePort(ctx, a);
+    if (!idx.ok()) return idx.status();
+    PutPort(ctx, *ctx.bridge.port(*idx), out.Add());
+    return absl::OkStatus();
+  }
+  for (size_t i = 0; i < ctx.bridge.port_slots(); ++i)
+    if (const SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i))) PutPort(ctx, *p, out.Add());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterPortHandlers(Dispatcher& d) {
+  d.Register(PVL_CMD_PORT_ADD, PortAdd);
+  d.Register(PVL_CMD_PORT_DEL, PortDel);
+  d.Register(PVL_CMD_PORT_SET, PortSet);
+  d.Register(PVL_CMD_PORT_GET, PortGet);
+}
+
+}  // namespace pvland

@@ -1,0 +1,34 @@
+// The control socket: SOCK_SEQPACKET (message boundaries kept), mode 0600, on the event
+// loop. Requests are answered in order; a slow client cannot stall forwarding for more
+// than the send timeout.
+#pragma once
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "daemon/control/dispatcher.h"
+#include "daemon/core/event_loop.h"
+#include "daemon/core/unique_fd.h"
+
+namespace pvland {
+
+class ControlServer {
+ public:
+  ControlServer(EventLoop& loop, Dispatcher& dispatcher) : loop_(loop), dispatcher_(dispatcher) {}
+  ~ControlServer();
+  // Binds `path`, replacing a stale socket file but refusing one a live daemon serves.
+  absl::Status Listen(const std::string& path);
+
+ private:
+  void OnAccept();
+  void OnClient(int fd, uint32_t events);
+
+  EventLoop& loop_;
+  Dispatcher& dispatcher_;
+  std::string path_;
+  UniqueFd listen_fd_;
+  absl::flat_hash_map<int, UniqueFd> clients_;
+};
+
+}  // namespace pvland

@@ -1,0 +1,58 @@
+// stats show | clear: per-port traffic and drops by reason.
+#include "absl/strings/str_cat.h"
+#include "daemon/control/dispatcher.h"
+
+namespace pvland {
+namespace {
+
+// Runs f on the named port, or on every port when no name was given.
+template <typename F>
+absl::Status ForPorts(ControlContext& ctx, const ctl::AttrView& a, F f) {
+  if (auto name = a.String(PVL_A_NAME)) {
+    auto idx = ctx.bridge.FindPort(*name);
+    if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", *name, "'"));
+    f(*ctx.bridge.port(*idx));
+    return absl::OkStatus();
+  }
+  for (size_t i = 0; i < ctx.bridge.port_slots(); ++i)
+    if (SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i))) f(*p);
+  return absl::OkStatus();
+}
+
+absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
+  return ForPorts(ctx, a, [&](SwitchPort& p) {
+    if (p.io) p.counters.drops[static_cast<int>(DropReason::kRxRingFull)] = p.rx_ring_base + p.io->KernelDrops();
+    ctl::MessageBuilder& m = out.Add();
+    m.PutString(PVL_A_NAME, p.name);
+    m.PutU64(PVL_A_RX_PACKETS, p.counters.rx_packets);
+    m.PutU64(PVL_A_RX_BYTES, p.counters.rx_bytes);
+    m.PutU64(PVL_A_TX_PACKETS, p.counters.tx_packets);
+    m.PutU64(PVL_A_TX_BYTES, p.counters.tx_bytes);
+    nlattr* list = m.NestStart(PVL_A_DROPS);
+    for (int r = 0; r < kDropReasonCount; ++r) {
+      if (p.counters.drops[r] == 0) continue;
+      nlattr* item = m.NestStart(PVL_A_ITEM);
+      m.PutString(PVL_A_REASON, DropReasonName(static_cast<DropReason>(r)));
+      m.PutU64(PVL_A_COUNT, p.counters.drops[r]);
+      m.NestEnd(item);
+    }
+    m.NestEnd(list);
+  });
+}
+
+absl::Status StatsClear(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
+  return ForPorts(ctx, a, [&](SwitchPort& p) {
+    p.counters = PortCounters{};
+    // Kernel ring drops only ever grow; remember where zero is now.
+    p.rx_ring_base = p.io ? -static_cast<int64_t>(p.io->KernelDrops()) : 0;
+  });
+}
+
+}  // namespace
+
+void RegisterStatsHandlers(Dispatcher& d) {
+  d.Register(PVL_CMD_STATS_GET, StatsGet);
+  d.Register(PVL_CMD_STATS_CLEAR, StatsClear);
+}
+
+}  // namespace pvland

@@ -1,0 +1,43 @@
+#include "daemon/core/log.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace pvland {
+namespace {
+
+LogLevel g_min = LogLevel::kInfo;
+std::function<void(LogLevel, std::string_view)>& Sink() {
+  static auto* sink = new std::function<void(LogLevel, std::string_view)>();
+  return *sink;
+}
+
+const char* Name(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void SetLogLevel(LogLevel min) { g_min = min; }
+
+void SetLogSinkForTest(std::function<void(LogLevel, std::string_view)> sink) { Sink() = std::move(sink); }
+
+void LogLine(LogLevel level, std::string_view msg) {
+  if (level < g_min) return;
+  if (Sink()) {
+    Sink()(level, msg);
+    return;
+  }
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  std::fprintf(stderr, "pvland[%ld.%03ld] %s: %.*s\n", static_cast<long>(ts.tv_sec), ts.tv_nsec / 1000000,
+               Name(level), static_cast<int>(msg.size()), msg.data());
+}
+
+}  // namespace pvland

@@ -1,0 +1,35 @@
+#include "daemon/pipeline/vlan_stage.h"
+
+namespace pvland {
+
+std::optional<DropReason> ClassifyIngress(const PortConfig& cfg, const VlanTable& vlans, Packet& p) {
+  // VID 0 is a priority tag (802.1Q): the frame belongs to the port's untagged VLAN.
+  const uint16_t tag_vid = p.tagged ? (p.tci & 0x0fff) : 0;
+  if (cfg.mode == PortMode::kAccess) {
+    if (tag_vid != 0) return DropReason::kVlanTagOnAccess;
+    p.vid = cfg.vlan;
+  } else if (tag_vid != 0) {
+    if (!cfg.allowed.test(tag_vid) && tag_vid != cfg.native) return DropReason::kVlanNotAllowed;
+    p.vid = tag_vid;
+  } else {
+    if (cfg.native == 0) return DropReason::kUntaggedOnTrunk;
+    p.vid = cfg.native;
+  }
+  p.domain = vlans.Domain(p.vid);
+  p.role = vlans.Role(p.vid);
+  return std::nullopt;
+}
+
+void VlanStage::Process(PacketBatch& batch, StageContext& ctx) {
+  const PortConfig& cfg = ctx.in.cfg;
+  const VlanTable& vlans = ctx.bridge.vlans();
+  batch.Filter([&](Packet& p) {
+    if (auto drop = ClassifyIngress(cfg, vlans, p)) {
+      ctx.DropIngress(*drop, p);
+      return false;
+    }
+    return true;
+  });
+}
+
+}  // namespace pvland

@@ -1,0 +1,147 @@
+#include "daemon/port/af_packet_port.h"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+
+namespace pvland {
+namespace {
+
+absl::Status SetOpt(int fd, int level, int name, int value, const char* what) {
+  if (setsockopt(fd, level, name, &value, sizeof value) < 0) return absl::ErrnoToStatus(errno, what);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AfPacketPort>> AfPacketPort::Open(const std::string& ifname) {
+  const int ifindex = static_cast<int>(if_nametoindex(ifname.c_str()));
+  if (ifindex == 0) return absl::NotFoundError(absl::StrCat("no interface named '", ifname, "'"));
+
+  std::unique_ptr<AfPacketPort> port(new AfPacketPort());
+  port->ifindex_ = ifindex;
+  // Protocol 0: receive nothing until bind(), so no frame of another interface slips in.
+  port->fd_.reset(socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const int fd = port->fd_.get();
+  if (fd < 0) return absl::ErrnoToStatus(errno, "AF_PACKET socket");
+
+  if (auto s = SetOpt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION"); !s.ok()) return s;
+  if (auto s = SetOpt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING"); !s.ok()) return s;
+  if (auto s = SetOpt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS"); !s.ok()) return s;
+  // Room for several batches of sends in flight without EAGAIN.
+  SetOpt(fd, SOL_SOCKET, SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE").IgnoreError();
+
+  tpacket_req req{};
+  req.tp_block_size = kFrameSize * 32;
+  req.tp_frame_size = kFrameSize;
+  req.tp_frame_nr = kFrameCount;
+  req.tp_block_nr = kFrameCount / 32;
+  if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0)
+    return absl::ErrnoToStatus(errno, "PACKET_RX_RING");
+  port->ring_len_ = static_cast<size_t>(req.tp_block_size) * req.tp_block_nr;
+  void* ring = mmap(nullptr, port->ring_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (ring == MAP_FAILED) return absl::ErrnoToStatus(errno, "mmap rx ring");
+  port->ring_ = static_cast<uint8_t*>(ring);
+
+  sockaddr_ll sll{};
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons(ETH_P_ALL);
+  sll.sll_ifindex = ifindex;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
+    return absl::ErrnoToStatus(errno, absl::StrCat("bind to ", ifname));
+
+  packet_mreq mr{};
+  mr.mr_ifindex = ifindex;
+  mr.mr_type = PACKET_MR_PROMISC;
+  if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0)
+    return absl::ErrnoToStatus(errno, "PACKET_ADD_MEMBERSHIP promisc");
+  return port;
+}
+
+AfPacketPort::~AfPacketPort() {
+  if (ring_ != nullptr) munmap(ring_, ring_len_);
+}
+
+size_t AfPacketPort::Receive(PacketBatch& batch) {
+  size_t n = 0;
+  while (!batch.full()) {
+    tpacket2_hdr* h = Slot(rx_head_);
+    // Acquire pairs with the kernel's release of tp_status: the frame bytes are visible.
+    const uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+    if ((status & TP_STATUS_USER) == 0) break;
+    Packet& p = batch.Append();
+    p.frame = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
+    p.len = h->tp_snaplen;
+    p.wire_len = h->tp_len;
+    if ((status & TP_STATUS_VLAN_VALID) != 0) {
+      p.aux_tag = true;
+      p.aux_tci = h->tp_vlan_tci;
+      if ((status & TP_STATUS_VLAN_TPID_VALID) != 0) p.aux_tpid = h->tp_vlan_tpid;
+    }
+    rx_head_ = (rx_head_ + 1) % kFrameCount;
+    ++n;
+  }
+  return n;
+}
+
+void AfPacketPort::ReleaseRx() {
+  while (rx_release_ != rx_head_) {
+    __atomic_store_n(&Slot(rx_release_)->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+    rx_release_ = (rx_release_ + 1) % kFrameCount;
+  }
+}
+
+SendResult AfPacketPort::Send(absl::Span<TxItem> items) {
+  SendResult r;
+  iovec iov[kBatchSize * 4];
+  mmsghdr msgs[kBatchSize];
+  size_t done = 0;
+  while (done < items.size()) {
+    const size_t chunk = std::min(items.size() - done, kBatchSize);
+    for (size_t i = 0; i < chunk; ++i) {
+      msgs[i] = mmsghdr{};
+      msgs[i].msg_hdr.msg_iov = &iov[i * 4];
+      msgs[i].msg_hdr.msg_iovlen = BuildIovecs(items[done + i], &iov[i * 4]);
+    }
+    int sent = sendmmsg(fd_.get(), msgs, chunk, MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      for (size_t i = done; i < items.size(); ++i) items[i].error = err;
+      return r;
+    }
+    for (int i = 0; i < sent; ++i) r.bytes += items[done + i].wire_len();
+    r.sent += sent;
+    done += sent;
+    if (static_cast<size_t>(sent) < chunk) {
+      // sendmmsg stops at the first failing message; a later call reports its errno.
+      int again = sendmmsg(fd_.get(), &msgs[sent], 1, MSG_DONTWAIT);
+      if (again == 1) {
+        r.bytes += items[done].wire_len();
+        ++r.sent;
+        ++done;
+        continue;
+      }
+      items[done].error = errno;
+      ++done;  // skip the failing frame and keep going
+    }
+  }
+  return r;
+}
+
+uint64_t AfPacketPort::KernelDrops() {
+  tpacket_stats st{};
+  socklen_t len = sizeof st;
+  // Reading the statistics resets them in the kernel, so accumulate.
+  if (getsockopt(fd_.get(), SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) kernel_drops_ += st.tp_drops;
+  return kernel_drops_;
+}
+
+}  // namespace pvland

@@ -1,0 +1,50 @@
+// A port on an existing interface (veth end, NIC): AF_PACKET with a TPACKET_V2 receive
+// ring and batched sendmmsg. TPACKET_V2 because its per-frame status wakes us per frame at
+// low rates (~100 us RTT) where TPACKET_V3's block timer would add a millisecond, and the
+// ring still gives whole batches under load (benchmarking.md, lessons 2-3).
+#pragma once
+
+#include <linux/if_packet.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "daemon/core/unique_fd.h"
+#include "daemon/port/port_io.h"
+
+namespace pvland {
+
+class AfPacketPort final : public PortIo {
+ public:
+  static constexpr uint32_t kFrameSize = 2048;
+  static constexpr uint32_t kFrameCount = 1024;
+
+  // Opens the interface `ifname` in the current network namespace: promiscuous, never
+  // seeing its own transmissions (PACKET_IGNORE_OUTGOING), qdisc bypassed on send.
+  static absl::StatusOr<std::unique_ptr<AfPacketPort>> Open(const std::string& ifname);
+  ~AfPacketPort() override;
+
+  int fd() const override { return fd_.get(); }
+  size_t Receive(PacketBatch& batch) override;
+  void ReleaseRx() override;
+  SendResult Send(absl::Span<TxItem> items) override;
+  uint64_t KernelDrops() override;
+  int ifindex() const { return ifindex_; }
+
+ private:
+  AfPacketPort() = default;
+  tpacket2_hdr* Slot(uint32_t i) const {
+    return reinterpret_cast<tpacket2_hdr*>(ring_ + static_cast<size_t>(i) * kFrameSize);
+  }
+
+  UniqueFd fd_;
+  int ifindex_ = 0;
+  uint8_t* ring_ = nullptr;
+  size_t ring_len_ = 0;
+  uint32_t rx_head_ = 0;     // next slot to look at
+  uint32_t rx_release_ = 0;  // first slot not yet given back
+  uint64_t kernel_drops_ = 0;
+};
+
+}  // namespace pvland

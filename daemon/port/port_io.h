@@ -1,0 +1,49 @@
+// Frame I/O of one port: an AF_PACKET socket on an existing interface, or a TAP fd.
+// Received frames stay in the port's own memory until ReleaseRx(), so the pipeline and
+// the transmit side can point into them without copying.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/types/span.h"
+#include "daemon/packet/batch.h"
+#include "include/pvland/types.h"
+
+namespace pvland {
+
+// One frame to send: the packet's bytes with its tag rebuilt for this egress port.
+struct TxItem {
+  const Packet* pkt = nullptr;
+  bool tag = false;     // insert an 802.1Q tag
+  uint8_t tag_bytes[4] = {0x81, 0x00, 0, 0};
+  int error = 0;        // set by Send() when this frame was not sent
+  uint32_t wire_len() const {
+    return pkt->len - (pkt->payload_off - 12) + (tag ? 4 : 0) + (pkt->has_inner_tag ? 4 : 0);
+  }
+};
+
+// Totals of one Send(); each unsent item has its own errno in TxItem::error.
+struct SendResult {
+  size_t sent = 0;
+  uint64_t bytes = 0;
+};
+
+class PortIo {
+ public:
+  virtual ~PortIo() = default;
+  virtual int fd() const = 0;
+  // Appends received frames to `batch` until it is full or nothing is pending.
+  virtual size_t Receive(PacketBatch& batch) = 0;
+  // Gives back the memory of every frame returned by Receive() since the last call.
+  virtual void ReleaseRx() = 0;
+  virtual SendResult Send(absl::Span<TxItem> items) = 0;
+  // Kernel-side frame losses (ring full) since the port opened.
+  virtual uint64_t KernelDrops() { return 0; }
+};
+
+// iovecs for one item: MACs, optional new tag, optional preserved inner tag, rest.
+// Returns how many of the (at most 4) iovecs were used.
+int BuildIovecs(const TxItem& item, struct iovec* iov);
+
+}  // namespace pvland

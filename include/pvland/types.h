@@ -1,0 +1,64 @@
+// Small value types shared by the daemon, the client and the tests.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pvland {
+
+using MacAddr = std::array<uint8_t, 6>;
+
+inline bool IsMulticastMac(const uint8_t* m) { return (m[0] & 1) != 0; }
+inline bool IsBroadcastMac(const uint8_t* m) {
+  return (m[0] & m[1] & m[2] & m[3] & m[4] & m[5]) == 0xff;
+}
+inline bool IsZeroMac(const uint8_t* m) { return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0; }
+// 01:80:c2:00:00:00-0f: IEEE 802.1D reserved group addresses (STP, LACP, 802.1X, LLDP).
+inline bool IsLinkLocalMac(const uint8_t* m) {
+  return m[0] == 0x01 && m[1] == 0x80 && m[2] == 0xc2 && m[3] == 0 && m[4] == 0 && (m[5] & 0xf0) == 0;
+}
+
+inline MacAddr ToMac(const uint8_t* m) {
+  MacAddr a;
+  std::memcpy(a.data(), m, 6);
+  return a;
+}
+
+inline std::string FormatMac(const uint8_t* m) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(17, ':');
+  for (int i = 0; i < 6; ++i) {
+    s[i * 3] = kHex[m[i] >> 4];
+    s[i * 3 + 1] = kHex[m[i] & 15];
+  }
+  return s;
+}
+inline std::string FormatMac(const MacAddr& m) { return FormatMac(m.data()); }
+
+// Accepts exactly "xx:xx:xx:xx:xx:xx" (hex digits in either case).
+inline std::optional<MacAddr> ParseMac(std::string_view s) {
+  if (s.size() != 17) return std::nullopt;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  MacAddr m;
+  for (int i = 0; i < 6; ++i) {
+    int hi = hex(s[i * 3]), lo = hex(s[i * 3 + 1]);
+    if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':')) return std::nullopt;
+    m[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return m;
+}
+
+inline constexpr uint16_t kVlanMin = 1;
+inline constexpr uint16_t kVlanMax = 4094;
+inline constexpr uint16_t kDefaultVlan = 1;
+
+}  // namespace pvland
