@@ -75,11 +75,12 @@ class Fib {
   Fib& operator=(Fib&&) noexcept;
 
   // Inserts `route`, or replaces the alias with the same kernel identity (table,
-  // dst/dst_len, tos, priority) in place, keeping its position among equals as
-  // NLM_F_REPLACE does. A new alias goes first among aliases with equal (tos,
-  // priority) unless `append` (NLM_F_APPEND), which puts it last. Bits of `dst`
-  // below dst_len are ignored. Returns true when it was a new identity.
-  bool Upsert(const l3::Route& route, bool append = false);
+  // dst/dst_len, tos, priority) in place, as NLM_F_REPLACE does. Aliases of one
+  // prefix are kept in the kernel's order (table, tos, priority). The kernel also
+  // lets `ip route append/prepend` stack several aliases with one identity; those
+  // collapse here into the last one notified (libnl and most tools do the same).
+  // Bits of `dst` below dst_len are ignored. Returns true for a new identity.
+  bool Upsert(const l3::Route& route);
 
   // Removes the alias with the identity of `route`. Returns false if absent.
   bool Remove(const l3::Route& route);
@@ -107,8 +108,9 @@ class Fib {
   // route (the kernel's ENETUNREACH, including a `throw` with nothing in table 253).
   std::optional<FibResult> Lookup(l3::Ipv4 dst, uint8_t dscp_tos = 0, int iif = 0) const;
 
-  // Lookup restricted to one table (throw and no-match both give nullopt). Used for
-  // inet_addr_type-style questions and by tests.
+  // fib_table_lookup() on one table object: throw and no match both give nullopt.
+  // In merged mode tables 255 and 254 are one trie, so either id searches both
+  // (what inet_addr_type() sees); other ids search only their own routes.
   std::optional<FibResult> LookupTable(uint32_t table, l3::Ipv4 dst,
                                        uint8_t dscp_tos = 0) const;
 
