@@ -57,9 +57,13 @@ TEST_P(T1CasesTest, KernelVerdict) {
       EXPECT_EQ(d.action, ArpAction::kEnqueue) << d.reason;
       break;
   }
-  if (row.want != Want::kNothing) EXPECT_EQ(d.kind, row.kind);
+  if (row.want != Want::kNothing) {
+    EXPECT_EQ(d.kind, row.kind);
+  }
   EXPECT_EQ(d.martian, row.martian) << d.reason;
-  if (!row.reason.empty()) EXPECT_EQ(d.reason, row.reason);
+  if (!row.reason.empty()) {
+    EXPECT_EQ(d.reason, row.reason);
+  }
 }
 
 ArpInput Uc(Ipv4 tip, Ipv4 sip = kH1) { return Ask(tip, sip, PacketType::kHost); }

@@ -38,7 +38,9 @@ TEST_P(ArpRouteRowsTest, Row) {
   if (!r.knob.empty()) t.Sysctl(std::string(r.knob));
   const ArpRouteResult res = RouteInputForArp(t.state, t.flags, t.Conf(kEth1), {r.dst, r.src, 0, kEth1});
   EXPECT_EQ(res.ok, r.ok) << res.reason;
-  if (r.ok) EXPECT_EQ(res.type, r.type) << res.reason;
+  if (r.ok) {
+    EXPECT_EQ(res.type, r.type) << res.reason;
+  }
   EXPECT_EQ(res.martian, r.martian) << res.reason;
 }
 

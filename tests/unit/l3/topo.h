@@ -56,7 +56,9 @@ class Topo {
     l.has_inet_conf = true;
     l.inet_conf = CompiledDefaultDefaults();
     state.UpsertLink(l);
-    if (pvland_port) EXPECT_TRUE(store.AddPort(name).ok());
+    if (pvland_port) {
+      EXPECT_TRUE(store.AddPort(name).ok());
+    }
   }
 
   // The kernel's view of a device pvland does not own: its IFLA_INET_CONF.
