@@ -25,15 +25,17 @@ std::optional<PortKind> ParsePortKind(std::string_view s) {
 
 std::string_view PortModeName(PortMode m) { return m == PortMode::kAccess ? "access" : "trunk"; }
 
-absl::StatusOr<VlanSet> ParseVlanSet(std::string_view s) {
+absl::StatusOr<VlanSet> ParseVlanSet(std::string_view text) {
+  // Debian's Abseil has its own string_view type; convert once at the boundary.
+  const absl::string_view s(text.data(), text.size());
   VlanSet set;
   if (s == "none") return set;
   if (s == "all") {
     for (int v = kVlanMin; v <= kVlanMax; ++v) set.set(v);
     return set;
   }
-  for (std::string_view part : absl::StrSplit(s, ',')) {
-    std::pair<std::string_view, std::string_view> range = absl::StrSplit(part, absl::MaxSplits('-', 1));
+  for (absl::string_view part : absl::StrSplit(s, ',')) {
+    std::pair<absl::string_view, absl::string_view> range = absl::StrSplit(part, absl::MaxSplits('-', 1));
     uint32_t lo, hi;
     if (!absl::SimpleAtoi(range.first, &lo) ||
         !absl::SimpleAtoi(range.second.empty() ? range.first : range.second, &hi) || lo < kVlanMin ||

@@ -36,7 +36,7 @@ void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::mov
 absl::Status Dispatcher::Handle(const ctl::Message& req, ReplyRecords& out) {
   if (req.type != PVL_MSG_CTL) return absl::InvalidArgumentError("not a control request");
   if (req.cmd >= handlers_.size() || !handlers_[req.cmd])
-    return absl::UnimplementedError(absl::StrCat("command ", req.cmd, " (", ctl::CmdName(req.cmd),
+    return absl::UnimplementedError(absl::StrCat("command ", req.cmd, " (", std::string(ctl::CmdName(req.cmd)),
                                                  ") is not supported by this pvland"));
   auto attrs = req.Attrs();
   if (!attrs.ok()) return attrs.status();
@@ -47,7 +47,7 @@ void Dispatcher::HandleDatagram(const uint8_t* data, size_t len,
                                 const std::function<void(const std::vector<uint8_t>&)>& send) {
   auto msgs = ctl::ParseMessages(data, len);
   if (!msgs.ok()) {
-    send(ctl::BuildAck(0, -EINVAL, msgs.status().message()));
+    send(ctl::BuildAck(0, -EINVAL, std::string(msgs.status().message())));
     return;
   }
   for (const ctl::Message& req : *msgs) {
@@ -67,7 +67,7 @@ void Dispatcher::HandleDatagram(const uint8_t* data, size_t len,
         datagram.insert(datagram.end(), rec.bytes().begin(), rec.bytes().end());
       }
     }
-    std::vector<uint8_t> ack = ctl::BuildAck(req.seq, -StatusToErrno(s), s.ok() ? "" : s.message());
+    std::vector<uint8_t> ack = ctl::BuildAck(req.seq, -StatusToErrno(s), s.ok() ? std::string() : std::string(s.message()));
     if (datagram.size() + ack.size() > PVL_CTL_MSG_MAX) {
       send(datagram);
       datagram.clear();

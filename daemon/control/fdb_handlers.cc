@@ -10,7 +10,7 @@ absl::StatusOr<std::optional<uint16_t>> OptionalPort(ControlContext& ctx, const 
   auto name = a.String(PVL_A_PORT);
   if (!name) return std::optional<uint16_t>();
   auto idx = ctx.bridge.FindPort(*name);
-  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", *name, "'"));
+  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(*name), "'"));
   return idx;
 }
 
@@ -59,7 +59,7 @@ absl::Status FdbFlush(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
   if (!vid.ok()) return vid.status();
   const std::string_view what = a.String(PVL_A_FLUSH_WHAT).value_or("all");
   if (what != "all" && what != "dynamic")
-    return absl::InvalidArgumentError(absl::StrCat("flush what must be all or dynamic, not '", what, "'"));
+    return absl::InvalidArgumentError(absl::StrCat("flush what must be all or dynamic, not '", std::string(what), "'"));
   const bool dynamic_only = what == "dynamic";
   const std::optional<uint16_t> p = *port;
   const std::optional<uint16_t> v = *vid;

@@ -13,7 +13,7 @@ absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg)
   if (auto mode = a.String(PVL_A_MODE)) {
     if (*mode == "access") cfg.mode = PortMode::kAccess;
     else if (*mode == "trunk") cfg.mode = PortMode::kTrunk;
-    else return absl::InvalidArgumentError(absl::StrCat("mode must be access or trunk, not '", *mode, "'"));
+    else return absl::InvalidArgumentError(absl::StrCat("mode must be access or trunk, not '", std::string(*mode), "'"));
   }
   if (auto v = a.U16(PVL_A_VLAN)) {
     if (*v < kVlanMin || *v > kVlanMax) return absl::InvalidArgumentError("vlan must be 1-4094");
@@ -46,7 +46,7 @@ absl::StatusOr<uint16_t> RequirePort(ControlContext& ctx, const ctl::AttrView& a
   auto name = a.String(PVL_A_NAME);
   if (!name) return absl::InvalidArgumentError("port name missing");
   auto idx = ctx.bridge.FindPort(*name);
-  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", *name, "'"));
+  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(*name), "'"));
   return *idx;
 }
 
@@ -78,7 +78,7 @@ absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
   PortKind kind = PortKind::kNetdev;
   if (auto t = a.String(PVL_A_PORT_TYPE)) {
     auto k = ParsePortKind(*t);
-    if (!k) return absl::InvalidArgumentError(absl::StrCat("port type must be netdev, tap or internal, not '", *t, "'"));
+    if (!k) return absl::InvalidArgumentError(absl::StrCat("port type must be netdev, tap or internal, not '", std::string(*t), "'"));
     kind = *k;
   }
   auto cfg = ApplySettings(a, PortConfig{});

@@ -10,7 +10,7 @@ template <typename F>
 absl::Status ForPorts(ControlContext& ctx, const ctl::AttrView& a, F f) {
   if (auto name = a.String(PVL_A_NAME)) {
     auto idx = ctx.bridge.FindPort(*name);
-    if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", *name, "'"));
+    if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(*name), "'"));
     f(*ctx.bridge.port(*idx));
     return absl::OkStatus();
   }

@@ -27,7 +27,7 @@ absl::Status VlanAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
     else if (*t == "isolated") type = PvlanType::kIsolated;
     else if (*t == "community") type = PvlanType::kCommunity;
     else if (*t != "none")
-      return absl::InvalidArgumentError(absl::StrCat("pvlan type must be primary, isolated or community, not '", *t, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("pvlan type must be primary, isolated or community, not '", std::string(*t), "'"));
   }
   const uint16_t primary = a.U16(PVL_A_PRIMARY).value_or(0);
   if ((type == PvlanType::kIsolated || type == PvlanType::kCommunity) && primary == 0)

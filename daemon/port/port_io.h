@@ -3,6 +3,8 @@
 // the transmit side can point into them without copying.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <string>
 
@@ -44,6 +46,6 @@ class PortIo {
 
 // iovecs for one item: MACs, optional new tag, optional preserved inner tag, rest.
 // Returns how many of the (at most 4) iovecs were used.
-int BuildIovecs(const TxItem& item, struct iovec* iov);
+int BuildIovecs(const TxItem& item, iovec* iov);
 
 }  // namespace pvland

@@ -1,0 +1,263 @@
+// The whole pipeline over in-memory ports: the private-VLAN forwarding matrix for every
+// frame class, egress tagging, and the drop reasons, checked on the frames that come out.
+#include "daemon/pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "fake_port.h"
+
+namespace pvland {
+namespace {
+
+using Frame = std::vector<uint8_t>;
+
+MacAddr HostMac(int n) { return {0x02, 0, 0, 0, 0, static_cast<uint8_t>(n)}; }
+
+Frame MakeFrame(const MacAddr& dst, const MacAddr& src, int vid = 0) {
+  Frame f(dst.begin(), dst.end());
+  f.insert(f.end(), src.begin(), src.end());
+  if (vid) f.insert(f.end(), {0x81, 0x00, static_cast<uint8_t>(vid >> 8), static_cast<uint8_t>(vid)});
+  f.insert(f.end(), {0x08, 0x00});
+  f.resize(f.size() + 46, 0xab);
+  return f;
+}
+
+class SwitchFixture : public ::testing::Test {
+ protected:
+  SwitchFixture() : pipeline_(bridge_) {}
+
+  uint16_t AddPort(const std::string& name, PortConfig cfg, PortKind kind = PortKind::kTap) {
+    auto p = std::make_unique<SwitchPort>();
+    p->name = name;
+    p->kind = kind;
+    p->cfg = cfg;
+    p->state = PortState::kUp;
+    auto io = std::make_unique<FakePort>();
+    fakes_[name] = io.get();
+    p->io = std::move(io);
+    uint16_t idx = *bridge_.AddPort(std::move(p));
+    index_[name] = idx;
+    return idx;
+  }
+  uint16_t Access(const std::string& name, uint16_t vlan) {
+    PortConfig cfg;
+    cfg.vlan = vlan;
+    return AddPort(name, cfg);
+  }
+
+  void Send(const std::string& port, Frame f) {
+    fakes_[port]->Inject(std::move(f));
+    PacketBatch batch;
+    SwitchPort& sp = *bridge_.port(index_[port]);
+    sp.io->Receive(batch);
+    pipeline_.Run(index_[port], batch, clock_.Now());
+    sp.io->ReleaseRx();
+  }
+  // Names of the ports that transmitted anything since the last call; clears them.
+  std::set<std::string> Receivers() {
+    std::set<std::string> out;
+    for (auto& [name, fake] : fakes_) {
+      if (!fake->sent.empty()) out.insert(name);
+    }
+    return out;
+  }
+  void ClearSent() {
+    for (auto& [name, fake] : fakes_) fake->sent.clear();
+  }
+  uint64_t Drops(const std::string& port, DropReason r) {
+    return bridge_.port(index_[port])->counters.drops[static_cast<int>(r)];
+  }
+
+  Bridge bridge_;
+  Pipeline pipeline_;
+  FakeClock clock_;
+  std::map<std::string, FakePort*> fakes_;
+  std::map<std::string, uint16_t> index_;
+};
+
+// policies.md §4.10 topology T4 plus a trunk.
+class PvlanMatrixTest : public SwitchFixture {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(bridge_.vlans().Add(100, PvlanType::kPrimary, 0).ok());
+    ASSERT_TRUE(bridge_.vlans().Add(101, PvlanType::kIsolated, 100).ok());
+    ASSERT_TRUE(bridge_.vlans().Add(102, PvlanType::kCommunity, 100).ok());
+    ASSERT_TRUE(bridge_.vlans().Add(103, PvlanType::kCommunity, 100).ok());
+    Access("P1", 100);
+    Access("I1", 101);
+    Access("I2", 101);
+    Access("A1", 102);
+    Access("A2", 102);
+    Access("B1", 103);
+    PortConfig internal;
+    internal.vlan = 100;
+    AddPort("H", internal, PortKind::kInternal);
+    PortConfig trunk;
+    trunk.mode = PortMode::kTrunk;
+    trunk.allowed = *ParseVlanSet("100-103");
+    AddPort("T", trunk);
+    // Every host announces itself so known-unicast lookups hit.
+    int n = 1;
+    for (const auto& [name, idx] : index_) {
+      mac_[name] = HostMac(n++);
+      const uint16_t vid = name == "T" ? 100 : bridge_.port(idx)->cfg.vlan;
+      bridge_.fdb().AddStatic(100, vid, mac_[name], idx);
+    }
+  }
+  std::map<std::string, MacAddr> mac_;
+};
+
+// Who may receive from whom (RFC 5517): the expected receiver sets of policies.md §4.7.
+const std::map<std::string, std::set<std::string>> kReach = {
+    {"P1", {"I1", "I2", "A1", "A2", "B1", "H", "T"}},
+    {"I1", {"P1", "H", "T"}},
+    {"A1", {"P1", "A2", "H", "T"}},
+    {"B1", {"P1", "H", "T"}},
+    {"H", {"P1", "I1", "I2", "A1", "A2", "B1", "T"}},
+};
+
+TEST_F(PvlanMatrixTest, FloodsFollowTheMatrixForEveryClass) {
+  const MacAddr kBroadcast = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  const MacAddr kMulticast = {0x01, 0x00, 0x5e, 0x01, 0x01, 0x01};
+  const MacAddr kUnknown = {0x02, 0xee, 0, 0, 0, 1};
+  for (const auto& [src, reach] : kReach) {
+    for (const MacAddr& dst : {kBroadcast, kMulticast, kUnknown}) {
+      ClearSent();
+      Send(src, MakeFrame(dst, mac_[src]));
+      EXPECT_EQ(Receivers(), reach) << "from " << src << " to " << FormatMac(dst);
+    }
+  }
+}
+
+TEST_F(PvlanMatrixTest, KnownUnicastFollowsTheMatrix) {
+  for (const auto& [src, reach] : kReach) {
+    for (const auto& [dst, mac] : mac_) {
+      if (dst == src) continue;
+      ClearSent();
+      Send(src, MakeFrame(mac, mac_[src]));
+      const std::set<std::string> expected = reach.count(dst) ? std::set<std::string>{dst} : std::set<std::string>{};
+      EXPECT_EQ(Receivers(), expected) << src << " -> " << dst;
+    }
+  }
+  EXPECT_GT(Drops("I2", DropReason::kPvlanIsolation), 0u) << "refused copies count on the destination";
+}
+
+TEST_F(PvlanMatrixTest, TrunkTagsCarryTheSourceRole) {
+  Send("I1", MakeFrame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, mac_["I1"]));
+  ASSERT_EQ(fakes_["T"]->sent.size(), 1u);
+  const Frame& out = fakes_["T"]->sent[0];
+  EXPECT_EQ(out[12], 0x81);
+  EXPECT_EQ(out[15], 101) << "isolated VLAN tag on the trunk";
+  ASSERT_EQ(fakes_["P1"]->sent.size(), 1u);
+  EXPECT_EQ(fakes_["P1"]->sent[0][12], 0x08) << "untagged on access ports";
+
+  // A frame from the trunk tagged with the isolated VLAN is treated as from an isolated host.
+  ClearSent();
+  Send("T", MakeFrame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, HostMac(77), 101));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"P1", "H"}));
+  ClearSent();
+  Send("T", MakeFrame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, HostMac(78), 100));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"P1", "H", "I1", "I2", "A1", "A2", "B1"}));
+  EXPECT_EQ(fakes_["I1"]->sent[0].size(), 60u) << "tag removed on the access port";
+}
+
+TEST_F(SwitchFixture, LinuxIsolatedFlagAndHairpin) {
+  PortConfig iso;
+  iso.isolated = true;
+  AddPort("a", iso);
+  AddPort("b", iso);
+  Access("c", 1);
+  Send("a", MakeFrame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, HostMac(1)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"c"}));
+  EXPECT_EQ(Drops("b", DropReason::kIsolatedPort), 1u);
+
+  // Known unicast back to the port it came from: dropped unless hairpin is on.
+  ClearSent();
+  Send("c", MakeFrame(HostMac(1), HostMac(3)));  // learn HostMac(3) on c; HostMac(1) is on a
+  Send("c", MakeFrame(HostMac(3), HostMac(9)));
+  EXPECT_EQ(Drops("c", DropReason::kSamePort), 1u);
+  bridge_.port(index_["c"])->cfg.hairpin = true;
+  ClearSent();
+  Send("c", MakeFrame(HostMac(3), HostMac(9)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"c"}));
+}
+
+TEST_F(SwitchFixture, FloodControlsLearningAndLinkLocal) {
+  Access("a", 1);
+  Access("b", 1);
+  Access("c", 1);
+  bridge_.port(index_["c"])->cfg.flood = false;
+  Send("a", MakeFrame(HostMac(50), HostMac(1)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"b"})) << "c opted out of unknown-unicast floods";
+  ClearSent();
+  Send("a", MakeFrame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, HostMac(1)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"b", "c"})) << "broadcast is a separate class";
+
+  // Learned: b answers a, the reply is known unicast to a only.
+  ClearSent();
+  Send("b", MakeFrame(HostMac(1), HostMac(2)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"a"}));
+
+  // Learning off on a: a's new address is never learned, so frames to it flood.
+  bridge_.port(index_["a"])->cfg.learning = false;
+  Send("a", MakeFrame(HostMac(2), HostMac(11)));
+  ClearSent();
+  Send("b", MakeFrame(HostMac(11), HostMac(2)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"a"})) << "flooded (c has flood off)";
+
+  ClearSent();
+  Send("a", MakeFrame({0x01, 0x80, 0xc2, 0, 0, 0}, HostMac(1)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{}));
+  EXPECT_EQ(Drops("a", DropReason::kLinkLocalDst), 1u);
+}
+
+TEST_F(SwitchFixture, DownPortsAndTransmitErrorsAreCounted) {
+  Access("a", 1);
+  Access("b", 1);
+  bridge_.fdb().AddStatic(1, 1, HostMac(2), index_["b"]);
+  bridge_.port(index_["b"])->state = PortState::kDown;
+  Send("a", MakeFrame(HostMac(2), HostMac(1)));
+  EXPECT_EQ(Drops("b", DropReason::kPortDown), 1u);
+  bridge_.port(index_["b"])->state = PortState::kUp;
+  fakes_["b"]->fail_errno = ENOBUFS;
+  Send("a", MakeFrame(HostMac(2), HostMac(1)));
+  EXPECT_EQ(Drops("b", DropReason::kTxError), 1u);
+  EXPECT_EQ(bridge_.port(index_["b"])->counters.tx_packets, 0u);
+}
+
+TEST_F(SwitchFixture, MalformedFramesAreCountedNotForwarded) {
+  Access("a", 1);
+  Access("b", 1);
+  Send("a", Frame(10, 0x02));
+  Frame truncated = MakeFrame(HostMac(9), HostMac(1));
+  truncated.resize(16);
+  truncated[12] = 0x81;
+  truncated[13] = 0x00;
+  PortConfig trunk;
+  trunk.mode = PortMode::kTrunk;
+  trunk.allowed = *ParseVlanSet("all");
+  bridge_.port(index_["a"])->cfg = trunk;
+  Send("a", truncated);
+  EXPECT_EQ(Receivers(), (std::set<std::string>{}));
+  EXPECT_EQ(Drops("a", DropReason::kRunt), 1u);
+  EXPECT_EQ(Drops("a", DropReason::kTruncatedVlanTag), 1u);
+}
+
+TEST_F(SwitchFixture, VlansSeparateAccessPorts) {
+  Access("a", 10);
+  Access("b", 10);
+  Access("c", 20);
+  Send("a", MakeFrame({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, HostMac(1)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"b"}));
+  bridge_.fdb().AddStatic(20, 20, HostMac(3), index_["c"]);
+  ClearSent();
+  Send("a", MakeFrame(HostMac(3), HostMac(1)));
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"b"})) << "c's address is unknown in VLAN 10: flood";
+}
+
+}  // namespace
+}  // namespace pvland
