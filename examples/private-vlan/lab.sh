@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The private-VLAN lab: one subnet, 10.30.0.0/24, split by a pvland switch into a
+# promiscuous server, isolated hosts and a community, with the router (pvland's own
+# namespace, interface gw0) on the primary VLAN. Prints who can reach whom.
+#   PVLAND=... PVLANCTL=... bash lab.sh
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${PVLAND:?path to pvland}" "${PVLANCTL:?path to pvlanctl}"
+P=pvdemo$$
+SW=$P-sw
+SOCK=/tmp/$P.sock
+HOSTS=(srv iso1 iso2 com1 com2)
+declare -A ADDR=([gw0]=10.30.0.1 [srv]=10.30.0.100 [iso1]=10.30.0.11 [iso2]=10.30.0.12 [com1]=10.30.0.21 [com2]=10.30.0.22)
+declare -A ROLE=([gw0]="router" [srv]="promiscuous" [iso1]="isolated" [iso2]="isolated" [com1]="community" [com2]="community")
+
+cleanup() {
+  [ -n "${PVPID:-}" ] && kill "$PVPID" 2>/dev/null && wait "$PVPID" 2>/dev/null
+  for n in $(ip netns list | awk '{print $1}' | grep "^$P-"); do ip netns del "$n"; done
+  rm -f "$SOCK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$SW"
+ip -n "$SW" link set lo up
+ip netns exec "$SW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+for h in "${HOSTS[@]}"; do
+  ip netns add "$P-$h"
+  ip -n "$P-$h" link set lo up
+  ip netns exec "$P-$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip link add "p-$h" netns "$SW" type veth peer name eth0 netns "$P-$h"
+  ip -n "$SW" link set "p-$h" up
+  ip -n "$P-$h" addr add "${ADDR[$h]}/24" dev eth0
+  ip -n "$P-$h" link set eth0 up
+  ip -n "$P-$h" route add default via 10.30.0.1
+done
+
+ip netns exec "$SW" "$PVLAND" -s "$SOCK" -c "$HERE/lab.conf" 2>"/tmp/$P.log" &
+PVPID=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+[ -S "$SOCK" ] || { echo "pvland did not start:"; cat "/tmp/$P.log"; exit 1; }
+# The router: an address on pvland's internal port, forwarding on.
+ip -n "$SW" addr add 10.30.0.1/24 dev gw0
+ip netns exec "$SW" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.gw0.send_redirects=0
+
+echo "== pvland private-VLAN lab: VLAN 100 primary, 101 isolated, 102 community"
+"$PVLANCTL" -s "$SOCK" vlan show
+echo
+reach() {  # reach FROM TO -> 0 if one ping is answered
+  local from=$1 to=$2 ns
+  if [ "$from" = gw0 ]; then ns=$SW; else ns=$P-$from; fi
+  ip netns exec "$ns" ping -n -c 1 -W 1 "${ADDR[$to]}" >/dev/null 2>&1 ||
+    ip netns exec "$ns" ping -n -c 1 -W 1 "${ADDR[$to]}" >/dev/null 2>&1
+}
+matrix() {
+  local from to
+  printf '%-18s' "from \\ to"
+  for to in gw0 "${HOSTS[@]}"; do printf '%-7s' "$to"; done
+  echo
+  for from in gw0 "${HOSTS[@]}"; do
+    printf '%-18s' "$from (${ROLE[$from]})"
+    for to in gw0 "${HOSTS[@]}"; do
+      if [ "$from" = "$to" ]; then printf '%-7s' "-"; elif reach "$from" "$to"; then printf '%-7s' "yes"; else printf '%-7s' "no"; fi
+    done
+    echo
+  done
+}
+echo "== Who can ping whom (layer 2 only: no proxy ARP on the router)"
+matrix
+echo
+echo "In words: isolated hosts reach only the router and the promiscuous server;"
+echo "community hosts also reach each other; isolated hosts never reach each other."
+echo
+echo "== Drops pvland counted, by port and reason"
+"$PVLANCTL" -s "$SOCK" stats show | grep -E "^[a-z]|drop"

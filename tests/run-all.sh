@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit tests (GoogleTest) and the
+# integration tests in real network namespaces (need root). Exit status is ctest's.
+source "$(dirname "$0")/bootstrap.sh"
+pvland_install_deps
+pvland_build
+cd "$PVLAND_BUILD"
+ctest --output-on-failure -j2 --timeout 300 "$@"
