@@ -1,0 +1,91 @@
+#include "netlink/nl_convert.h"
+
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+#include <netlink/addr.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+
+#include <cstring>
+
+namespace pvland::netlink {
+namespace {
+
+// An IPv4 nl_addr as a host-order integer; 0 if absent or of another family.
+l3::Ipv4 V4(struct nl_addr* a) {
+  if (a == nullptr || nl_addr_get_family(a) != AF_INET || nl_addr_get_len(a) != 4) return 0;
+  uint32_t be;
+  std::memcpy(&be, nl_addr_get_binary_addr(a), 4);
+  return ntohl(be);
+}
+
+}  // namespace
+
+std::optional<l3::Route> ConvertRoute(struct rtnl_route* route) {
+  if (rtnl_route_get_family(route) != AF_INET) return std::nullopt;
+  if (rtnl_route_get_flags(route) & RTM_F_CLONED) return std::nullopt;
+  l3::Route r;
+  r.table = rtnl_route_get_table(route);
+  struct nl_addr* dst = rtnl_route_get_dst(route);
+  r.dst = V4(dst);
+  r.dst_len = dst ? static_cast<uint8_t>(nl_addr_get_prefixlen(dst)) : 0;
+  r.tos = rtnl_route_get_tos(route);
+  r.priority = rtnl_route_get_priority(route);  // 0 when RTA_PRIORITY is absent
+  r.type = static_cast<l3::RouteType>(rtnl_route_get_type(route));
+  r.scope = rtnl_route_get_scope(route);
+  r.protocol = rtnl_route_get_protocol(route);
+  r.prefsrc = V4(rtnl_route_get_pref_src(route));
+  int n = rtnl_route_get_nnexthops(route);
+  r.nexthops.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    struct rtnl_nexthop* nh = rtnl_route_nexthop_n(route, i);
+    l3::NextHop h;
+    h.ifindex = rtnl_route_nh_get_ifindex(nh);
+    h.gateway = V4(rtnl_route_nh_get_gateway(nh));
+    h.flags = static_cast<uint8_t>(rtnl_route_nh_get_flags(nh));
+    h.weight = rtnl_route_nh_get_weight(nh) + 1;  // libnl reports rtnh_hops
+    if (rtnl_route_nh_get_realms(nh) != 0) r.has_realms = true;
+    r.nexthops.push_back(h);
+  }
+  return r;
+}
+
+l3::Link ConvertLink(struct rtnl_link* link) {
+  l3::Link l;
+  l.ifindex = rtnl_link_get_ifindex(link);
+  if (const char* name = rtnl_link_get_name(link)) l.name = name;
+  struct nl_addr* mac = rtnl_link_get_addr(link);
+  if (mac != nullptr && nl_addr_get_len(mac) == l.mac.size()) {
+    std::memcpy(l.mac.data(), nl_addr_get_binary_addr(mac), l.mac.size());
+  }
+  l.flags = rtnl_link_get_flags(link);
+  l.mtu = rtnl_link_get_mtu(link);
+  for (int k = 1; k <= l3::kDevconfMax; ++k) {
+    uint32_t v;
+    if (rtnl_link_inet_get_conf(link, k, &v) == 0) {
+      l.inet_conf[k - 1] = static_cast<int32_t>(v);
+      l.has_inet_conf = true;
+    }
+  }
+  return l;
+}
+
+std::optional<l3::Address> ConvertAddress(struct rtnl_addr* addr) {
+  if (rtnl_addr_get_family(addr) != AF_INET) return std::nullopt;
+  l3::Address a;
+  a.ifindex = rtnl_addr_get_ifindex(addr);
+  a.local = V4(rtnl_addr_get_local(addr));
+  // libnl keeps IFA_ADDRESS as "peer" only when it differs from IFA_LOCAL.
+  struct nl_addr* peer = rtnl_addr_get_peer(addr);
+  a.address = peer ? V4(peer) : a.local;
+  a.prefixlen = static_cast<uint8_t>(rtnl_addr_get_prefixlen(addr));
+  a.scope = static_cast<uint8_t>(rtnl_addr_get_scope(addr));
+  a.broadcast = V4(rtnl_addr_get_broadcast(addr));
+  a.flags = rtnl_addr_get_flags(addr);
+  return a;
+}
+
+}  // namespace pvland::netlink

@@ -1,0 +1,27 @@
+// Private to netlink/: libnl-route-3 objects -> the plain l3 value types. The only
+// place that knows libnl's getters; nothing outside netlink/*.cc includes it.
+#pragma once
+
+#include <optional>
+
+#include "netlink/l3_types.h"
+
+struct rtnl_route;
+struct rtnl_link;
+struct rtnl_addr;
+
+namespace pvland::netlink {
+
+// IPv4 FIB routes only: nullopt for other families and for cloned (cache) routes.
+// Routes using a nexthop object (RTA_NH_ID) convert with the legs the kernel
+// expands for them (nexthop_compat_mode=1); without that expansion they have none
+// and a unicast route without legs is never usable in the Fib.
+std::optional<l3::Route> ConvertRoute(struct rtnl_route* route);
+
+// Every link; has_inet_conf tells whether IFLA_INET_CONF came with it.
+l3::Link ConvertLink(struct rtnl_link* link);
+
+// IPv4 addresses only.
+std::optional<l3::Address> ConvertAddress(struct rtnl_addr* addr);
+
+}  // namespace pvland::netlink
