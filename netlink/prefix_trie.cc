@@ -18,23 +18,24 @@ bool EntryLess(uint16_t low_a, uint8_t len_a, uint16_t low_b, uint8_t len_b) {
 }  // namespace
 
 template <typename T>
-uint32_t PrefixTrie::Pool<T>::Alloc(size_t n, uint8_t* cls) {
-  uint8_t c = static_cast<uint8_t>(std::bit_width(n - 1));
-  *cls = c;
-  if (!free[c].empty()) {
-    uint32_t off = free[c].back();
-    free[c].pop_back();
+uint32_t PrefixTrie::Pool<T>::Alloc(size_t n, uint32_t* size) {
+  uint32_t sz = static_cast<uint32_t>(n <= 1024 ? n : std::bit_ceil(n));
+  *size = sz;
+  auto it = free.find(sz);
+  if (it != free.end() && !it->second.empty()) {
+    uint32_t off = it->second.back();
+    it->second.pop_back();
     return off;
   }
   uint32_t off = static_cast<uint32_t>(data.size());
-  data.resize(data.size() + (size_t{1} << c));
+  data.resize(data.size() + sz);
   return off;
 }
 
 template <typename T>
 size_t PrefixTrie::Pool<T>::Bytes() const {
   size_t b = data.capacity() * sizeof(T);
-  for (const auto& f : free) b += f.capacity() * sizeof(uint32_t);
+  for (const auto& [size, f] : free) b += f.capacity() * sizeof(uint32_t) + 40;
   return b;
 }
 
@@ -159,8 +160,8 @@ void PrefixTrie::Commit() {
 void PrefixTrie::CompileSlot(uint32_t slot) {
   Block& b = blocks_[slot];
   if (b.used) {
-    nodes_pool_.Free(b.node_off, b.node_cls);
-    leaves_pool_.Free(b.leaf_off, b.leaf_cls);
+    nodes_pool_.Free(b.node_off, b.node_size);
+    leaves_pool_.Free(b.leaf_off, b.leaf_size);
     b = Block{};
   }
   root_[slot] = 0;
@@ -172,8 +173,8 @@ void PrefixTrie::CompileSlot(uint32_t slot) {
   BuildNode(slot, 0, 16, es, 0);
 
   b.used = true;
-  b.node_off = nodes_pool_.Alloc(scratch_.nodes.size(), &b.node_cls);
-  b.leaf_off = leaves_pool_.Alloc(std::max<size_t>(scratch_.leaves.size(), 1), &b.leaf_cls);
+  b.node_off = nodes_pool_.Alloc(scratch_.nodes.size(), &b.node_size);
+  b.leaf_off = leaves_pool_.Alloc(std::max<size_t>(scratch_.leaves.size(), 1), &b.leaf_size);
   Node* dst_nodes = nodes_pool_.data.data() + b.node_off;
   for (size_t i = 0; i < scratch_.nodes.size(); ++i) {
     Node n = scratch_.nodes[i];

@@ -86,16 +86,18 @@ class PrefixTrie {
   };
   struct Block {
     uint32_t node_off = 0, leaf_off = 0;
-    uint8_t node_cls = 0, leaf_cls = 0;
+    uint32_t node_size = 0, leaf_size = 0;  // as allocated
     bool used = false;
   };
-  // Power-of-two size classes with free lists, so recompiled slots reuse space.
+  // Free lists per block size, so recompiled slots reuse space. Sizes are exact up
+  // to 1024 elements (almost every slot) and powers of two above, which bounds the
+  // number of lists without paying a power-of-two rounding on every block.
   template <typename T>
   struct Pool {
     std::vector<T> data;
-    std::vector<uint32_t> free[33];
-    uint32_t Alloc(size_t n, uint8_t* cls);
-    void Free(uint32_t off, uint8_t cls) { free[cls].push_back(off); }
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> free;
+    uint32_t Alloc(size_t n, uint32_t* size);
+    void Free(uint32_t off, uint32_t size) { free[size].push_back(off); }
     size_t Bytes() const;
   };
   struct Scratch {
