@@ -1,0 +1,354 @@
+#!/bin/bash
+# Forwarding benchmark: pvland against the Linux bridge (and Open vSwitch's userspace
+# datapath when it is installed), measured in the same run, following
+# docs/benchmarking.md. Manual, not part of ctest; needs root.
+#
+#   tests/bench/switch/bench.sh            # 3 repetitions
+#   REPS=5 tests/bench/switch/bench.sh
+#   IMPLS="pvland bridge" tests/bench/switch/bench.sh
+#
+# Environment:
+#   REPS     repetitions (default 3); implementations are interleaved A B C A B C ...
+#   IMPLS    subset of: pvland pvland-iso bridge ovs veth (default: pvland pvland-iso
+#            bridge, plus ovs when ovs-vswitchd is installed)
+#   BUILD    pvland build directory (default <repo>/build-bench; configured as Release and
+#            built if pvland is missing there)
+#   PPS_SECS counting window of the 64-byte test (default 6, after 2 s warm-up)
+#   TCP_SECS iperf3 duration (default 6, plus 1 s omitted)
+#
+# Implementations:
+#   pvland      two AF_PACKET ports, learning on, isolated off
+#   pvland-iso  the same plus a third port, isolated on, on a veth to a fourth namespace
+#               (the egress isolation check runs against a populated port table)
+#   bridge      Linux bridge, RPS of both switch-side veths steered to CPU1
+#   ovs         ovs-vswitchd, datapath_type=netdev (userspace), AF_PACKET ports, pinned
+#               to CPU1 (only when installed)
+#   veth        gen and sink on one veth pair, no switch: the harness ceiling (not in
+#               the default set)
+#
+# Topology, fresh for every implementation and repetition:
+#   <pfx>-gen [gen0] ==veth== [sw0] <pfx>-sw [sw1] ==veth== [sink0] <pfx>-sink
+#   198.18.0.1/24                                               198.18.0.2/24
+# IPv6 off in every namespace; TX checksum/TSO/GSO and GRO off on all four veth ends;
+# MTU 1500. Generator, iperf3 client and ping run on CPU0 (taskset); the switch on CPU1.
+#
+# Metrics, per implementation and repetition:
+#   64B Mpps   pktgen (pktgen.c, compiled here) floods 60-byte UDP frames to the sink's
+#              MAC with sendmmsg x64 and PACKET_QDISC_BYPASS; the sink holds a connected
+#              UDP socket with a minimal buffer; frames counted from the sink interface's
+#              rx_packets over PPS_SECS after 2 s of warm-up.
+#   sw CPU%    utime+stime of the switch process (pvland, ovs-vswitchd) over that window,
+#              in % of one CPU. CPU1 busy% is all non-idle time of CPU1 (includes softirq,
+#              where the bridge does its work).
+#   TCP 1/4    iperf3 -t TCP_SECS -O 1 -P 1 / -P 4, receiver-side Gbit/s.
+#   RTT        ping -n -i 0.002 -c 2000 gen -> sink, p50 / p99 in microseconds.
+#   idle CPU%  utime+stime of the switch process over 2 s without traffic.
+# The final table prints medians and the ratio of each median to the bridge's.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+REPS=${REPS:-3}
+BUILD=${BUILD:-$ROOT/build-bench}
+PPS_SECS=${PPS_SECS:-6}
+TCP_SECS=${TCP_SECS:-6}
+PFX=pvb$$
+WORK=$(mktemp -d /tmp/$PFX.XXXXXX)
+RESULTS=$WORK/results
+PIDS=()
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+cleanup() {
+  local p ns
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX-"); do
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+    ip netns del "$ns" 2>/dev/null
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ "$(id -u)" = 0 ] || die "needs root"
+for t in ip ethtool iperf3 ping taskset gcc python3 timeout; do
+  command -v $t >/dev/null || die "missing $t (apt-get install -y iproute2 ethtool iperf3 iputils-ping gcc python3)"
+done
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (CPU0 for the load, CPU1 for the switch)"
+
+PVLAND=$BUILD/daemon/pvland
+PVLANCTL=$BUILD/ctl/cli/pvlanctl
+if [ ! -x "$PVLAND" ] || [ ! -x "$PVLANCTL" ]; then
+  echo "bench: building pvland (Release) in $BUILD" >&2
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+    cmake --build "$BUILD" --target pvland pvlanctl -j"$(nproc)" >/dev/null || die "build failed"
+fi
+PKTGEN=$WORK/pktgen
+gcc -O2 -Wall -o "$PKTGEN" "$HERE/pktgen.c" || die "cannot compile pktgen.c"
+
+if [ -z "${IMPLS:-}" ]; then
+  IMPLS="pvland pvland-iso bridge"
+  command -v ovs-vswitchd >/dev/null && command -v ovsdb-server >/dev/null && IMPLS="$IMPLS ovs"
+fi
+for impl in $IMPLS; do
+  case $impl in
+    pvland|pvland-iso|bridge|veth) ;;
+    ovs) command -v ovs-vswitchd >/dev/null || die "ovs requested but ovs-vswitchd is not installed" ;;
+    *) die "unknown implementation '$impl'" ;;
+  esac
+done
+
+G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso
+GEN_IP=198.18.0.1 SINK_IP=198.18.0.2
+SWPID=""  # the switch process whose CPU is measured
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+new_ns() {
+  ip netns add "$1" || die "cannot create namespace $1"
+  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$1" link set lo up
+}
+
+no_offloads() {  # ns dev
+  nsx "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 ||
+    die "ethtool -K $2 failed"
+}
+
+topo_up() {  # impl
+  local impl=$1
+  new_ns $G; new_ns $K
+  if [ "$impl" = veth ]; then
+    ip link add gen0 netns $G type veth peer name sink0 netns $K || die "veth"
+  else
+    new_ns $S
+    ip link add gen0 netns $G type veth peer name sw0 netns $S || die "veth"
+    ip link add sink0 netns $K type veth peer name sw1 netns $S || die "veth"
+    no_offloads $S sw0; no_offloads $S sw1
+    ip -n $S link set sw0 up; ip -n $S link set sw1 up
+  fi
+  no_offloads $G gen0; no_offloads $K sink0
+  ip -n $G addr add $GEN_IP/24 dev gen0; ip -n $G link set gen0 up
+  ip -n $K addr add $SINK_IP/24 dev sink0; ip -n $K link set sink0 up
+  SWPID=""
+  case $impl in
+    pvland|pvland-iso) start_pvland "$impl" ;;
+    bridge) start_bridge ;;
+    ovs) start_ovs ;;
+  esac
+  # Resolve ARP and let the switch learn both MACs.
+  local ok=0
+  for _ in $(seq 1 50); do
+    if nsx $G ping -n -c 1 -W 1 $SINK_IP >/dev/null 2>&1; then ok=1; break; fi
+    sleep 0.1
+  done
+  [ $ok = 1 ] || die "$impl: gen cannot ping sink"
+  SINK_MAC=$(nsx $K cat /sys/class/net/sink0/address)
+}
+
+topo_down() {
+  local p ns
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; wait "$p" 2>/dev/null; done
+  PIDS=()
+  for ns in $G $S $K $I; do
+    ip netns list | grep -q "^$ns\b" || continue
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+    ip netns del "$ns"
+  done
+  rm -rf "$WORK/ovs"
+}
+
+start_pvland() {
+  local sock=$WORK/pvland.sock
+  rm -f "$sock"
+  taskset -c 1 ip netns exec $S "$PVLAND" -s "$sock" >"$WORK/pvland.log" 2>&1 &
+  SWPID=$!
+  PIDS+=("$SWPID")
+  for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
+  [ -S "$sock" ] || die "pvland did not start: $(cat "$WORK/pvland.log")"
+  ctl() { nsx $S "$PVLANCTL" -s "$sock" "$@" || die "pvlanctl $*"; }
+  ctl port add sw0
+  ctl port add sw1
+  if [ "$1" = pvland-iso ]; then
+    new_ns $I
+    ip link add iso0 netns $I type veth peer name sw2 netns $S || die "veth"
+    no_offloads $S sw2; no_offloads $I iso0
+    ip -n $S link set sw2 up; ip -n $I link set iso0 up
+    ctl port add sw2
+    ctl port set sw2 isolated on
+  fi
+  PVLANCTL_SOCK=$sock
+}
+
+start_bridge() {
+  ip -n $S link add br0 type bridge || die "bridge"
+  ip -n $S link set sw0 master br0; ip -n $S link set sw1 master br0
+  ip -n $S link set br0 up
+  # Receive processing of the switch-side veths on CPU1, like a userspace switch's.
+  nsx $S sh -c 'echo 2 > /sys/class/net/sw0/queues/rx-0/rps_cpus; echo 2 > /sys/class/net/sw1/queues/rx-0/rps_cpus'
+}
+
+start_ovs() {
+  local d=$WORK/ovs
+  mkdir -p "$d"
+  local schema=/usr/share/openvswitch/vswitch.ovsschema
+  ovsdb-tool create "$d/conf.db" "$schema" >/dev/null || die "ovsdb-tool"
+  nsx $S ovsdb-server "$d/conf.db" --remote=punix:"$d/db.sock" --unixctl="$d/db.ctl" \
+    --pidfile="$d/db.pid" --no-chdir --log-file="$d/db.log" >/dev/null 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 1 50); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
+  local vsctl="ovs-vsctl --db=unix:$d/db.sock --no-wait"
+  nsx $S $vsctl init
+  taskset -c 1 ip netns exec $S ovs-vswitchd unix:"$d/db.sock" --unixctl="$d/vs.ctl" \
+    --pidfile="$d/vs.pid" --no-chdir --log-file="$d/vs.log" >/dev/null 2>&1 &
+  SWPID=$!
+  PIDS+=("$SWPID")
+  sleep 0.5
+  nsx $S ovs-vsctl --db=unix:"$d/db.sock" --timeout=10 add-br br0 -- set bridge br0 datapath_type=netdev \
+    -- add-port br0 sw0 -- add-port br0 sw1 || die "ovs-vsctl"
+  ip -n $S link set br0 up 2>/dev/null
+}
+
+cpu_ticks() {  # pid -> utime+stime in clock ticks
+  [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  # Fields after the ")" of the command name: utime is 14th, stime 15th overall.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+cpu1_ticks() {  # -> "busy total" of CPU1 in clock ticks
+  awk '$1 == "cpu1" {t = 0; for (i = 2; i <= NF; ++i) t += $i; print t - $5 - $6, t}' /proc/stat
+}
+sink_rx() { nsx $K cat /sys/class/net/sink0/statistics/rx_packets; }
+now() { date +%s.%N; }
+record() { echo "$1 $2 $3" >>"$RESULTS"; }  # impl metric value
+
+measure_pps() {
+  local impl=$1 total=$((PPS_SECS + 4))
+  nsx $K timeout $((total + 5)) "$PKTGEN" sink $SINK_IP $GEN_IP $((total + 2)) &
+  local sinkpid=$!
+  sleep 0.2
+  timeout $((total + 5)) taskset -c 0 ip netns exec $G "$PKTGEN" tx gen0 "$SINK_MAC" $GEN_IP $SINK_IP $total \
+    >"$WORK/gen.out" 2>&1 &
+  local genpid=$!
+  sleep 2
+  local t0 r0 c0 b0 t1 r1 c1 b1
+  t0=$(now); r0=$(sink_rx); c0=$(cpu_ticks "$SWPID"); b0=$(cpu1_ticks)
+  sleep "$PPS_SECS"
+  t1=$(now); r1=$(sink_rx); c1=$(cpu_ticks "$SWPID"); b1=$(cpu1_ticks)
+  wait $genpid; wait $sinkpid
+  local hz; hz=$(getconf CLK_TCK)
+  python3 - "$impl" "$t0" "$t1" "$r0" "$r1" "$c0" "$c1" "$b0" "$b1" "$hz" "$SWPID" >>"$RESULTS" <<'EOF'
+import sys
+impl, t0, t1, r0, r1, c0, c1, b0, b1, hz, swpid = sys.argv[1:]
+b0, b1 = [list(map(int, x.split())) for x in (b0, b1)]
+dt = float(t1) - float(t0)
+print(impl, "mpps", (int(r1) - int(r0)) / dt / 1e6)
+if swpid:
+    print(impl, "swcpu", 100.0 * (int(c1) - int(c0)) / int(hz) / dt)
+print(impl, "cpu1", 100.0 * (b1[0] - b0[0]) / max(1, b1[1] - b0[1]))
+EOF
+}
+
+measure_tcp() {  # impl streams
+  local impl=$1 n=$2
+  nsx $K timeout $((TCP_SECS + 15)) iperf3 -s -1 -B $SINK_IP >/dev/null 2>&1 &
+  local srv=$!
+  for _ in $(seq 1 30); do nsx $K ss -ltn 2>/dev/null | grep -q ':5201' && break; sleep 0.1; done
+  timeout $((TCP_SECS + 10)) taskset -c 0 ip netns exec $G iperf3 -c $SINK_IP -t "$TCP_SECS" -O 1 -P "$n" -J \
+    >"$WORK/iperf.json" 2>/dev/null
+  wait $srv 2>/dev/null
+  python3 - "$impl" "tcp$n" "$WORK/iperf.json" >>"$RESULTS" <<'EOF'
+import json, sys
+try:
+    j = json.load(open(sys.argv[3]))
+    print(sys.argv[1], sys.argv[2], j["end"]["sum_received"]["bits_per_second"] / 1e9)
+except Exception:
+    print(sys.argv[1], sys.argv[2], "nan")
+EOF
+}
+
+measure_rtt() {
+  local impl=$1
+  timeout 60 taskset -c 0 ip netns exec $G ping -n -i 0.002 -c 2000 $SINK_IP 2>/dev/null |
+    sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' >"$WORK/rtt"
+  python3 - "$impl" "$WORK/rtt" >>"$RESULTS" <<'EOF'
+import sys
+v = sorted(float(x) * 1000 for x in open(sys.argv[2]) if x.strip())
+def pct(p): return v[min(len(v) - 1, int(p / 100.0 * len(v)))] if v else float("nan")
+print(sys.argv[1], "rtt50", pct(50))
+print(sys.argv[1], "rtt99", pct(99))
+print(sys.argv[1], "pings", len(v))
+EOF
+}
+
+measure_idle() {
+  local impl=$1
+  [ -n "$SWPID" ] || return 0
+  sleep 0.5
+  local t0 c0 t1 c1
+  t0=$(now); c0=$(cpu_ticks "$SWPID")
+  sleep 2
+  t1=$(now); c1=$(cpu_ticks "$SWPID")
+  python3 -c "import sys; print('$impl', 'idle', 100.0 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0))" >>"$RESULTS"
+}
+
+echo "bench: implementations: $IMPLS; repetitions: $REPS; pps window ${PPS_SECS}s; tcp ${TCP_SECS}s"
+for rep in $(seq 1 "$REPS"); do
+  for impl in $IMPLS; do
+    topo_up "$impl"
+    measure_idle "$impl"
+    measure_pps "$impl"
+    measure_tcp "$impl" 1
+    measure_tcp "$impl" 4
+    measure_rtt "$impl"
+    if [ -n "${PVLANCTL_SOCK:-}" ] && [[ $impl == pvland* ]]; then
+      nsx $S "$PVLANCTL" -s "$PVLANCTL_SOCK" stats show >"$WORK/stats.$impl.$rep" 2>&1
+    fi
+    topo_down
+    grep "^$impl " "$RESULTS" | awk -v r="$rep" '{v[$2] = $3} END {
+      printf "  rep %s %-11s", r, $1;
+      printf " %.3f Mpps  tcp1 %.2f  tcp4 %.2f Gbit/s  rtt %.0f/%.0f us", v["mpps"], v["tcp1"], v["tcp4"], v["rtt50"], v["rtt99"];
+      if ("swcpu" in v) printf "  sw %.0f%%  idle %.1f%%", v["swcpu"], v["idle"];
+      printf "  cpu1 %.0f%%\n", v["cpu1"] }' | tail -1
+    # Only this repetition's line matters; earlier repetitions were printed already.
+    sed -i "s/^$impl /$impl.$rep /" "$RESULTS"
+  done
+done
+
+python3 - "$RESULTS" "$IMPLS" <<'EOF'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    key, metric, value = line.split()
+    impl = key.rsplit(".", 1)[0]
+    rows.setdefault(impl, {}).setdefault(metric, []).append(float(value))
+impls = sys.argv[2].split()
+def med(impl, m):
+    v = [x for x in rows.get(impl, {}).get(m, []) if x == x]
+    return statistics.median(v) if v else None
+def fmt(v, f):
+    return "-" if v is None else f % v
+base = "bridge" if "bridge" in rows else None
+def ratio(impl, m):
+    a, b = med(impl, m), (med(base, m) if base else None)
+    return "" if a is None or not b else " (%.2f)" % (a / b)
+n = max(len(v) for r in rows.values() for v in r.values())
+print()
+print("medians of %d repetition(s); ratio to the Linux bridge of the same run in ()" % n)
+hdr = ["implementation", "64B Mpps", "TCP 1 Gbit/s", "TCP 4 Gbit/s", "RTT p50/p99 us", "sw CPU% @pps", "CPU1 busy%", "idle CPU%"]
+print("| " + " | ".join(hdr) + " |")
+print("|" + "|".join("---" for _ in hdr) + "|")
+for impl in impls:
+    print("| " + " | ".join([
+        impl,
+        fmt(med(impl, "mpps"), "%.3f") + ratio(impl, "mpps"),
+        fmt(med(impl, "tcp1"), "%.2f") + ratio(impl, "tcp1"),
+        fmt(med(impl, "tcp4"), "%.2f") + ratio(impl, "tcp4"),
+        fmt(med(impl, "rtt50"), "%.0f") + " / " + fmt(med(impl, "rtt99"), "%.0f"),
+        fmt(med(impl, "swcpu"), "%.0f"),
+        fmt(med(impl, "cpu1"), "%.0f"),
+        fmt(med(impl, "idle"), "%.1f"),
+    ]) + " |")
+EOF
