@@ -21,6 +21,7 @@
 #include "daemon/core/event_loop.h"
 #include "daemon/core/log.h"
 #include "daemon/dataplane/dataplane.h"
+#include "daemon/edge/l3_edge.h"
 
 namespace pvland {
 namespace {
@@ -80,8 +81,13 @@ int Main(int argc, char** argv) {
   EventLoop loop;
   Bridge bridge;
   const Clock& clock = SystemClock::Get();
-  Dataplane dataplane(loop, bridge, clock);
-  Dispatcher dispatcher(ControlContext{bridge, dataplane, clock});
+  L3Edge edge(loop);
+  if (auto s = edge.Start(); !s.ok()) {
+    std::fprintf(stderr, "pvland: cannot mirror the namespace's routes: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  Dataplane dataplane(loop, bridge, clock, &edge);
+  Dispatcher dispatcher(ControlContext{bridge, dataplane, clock, &edge});
 
   if (!config.empty()) {
     if (auto s = RunConfigFile(config, dispatcher); !s.ok()) {

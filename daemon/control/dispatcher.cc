@@ -29,6 +29,7 @@ Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT)
   RegisterVlanHandlers(*this);
   RegisterFdbHandlers(*this);
   RegisterStatsHandlers(*this);
+  RegisterL3Handlers(*this);
 }
 
 void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }

@@ -11,6 +11,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/dataplane/dataplane.h"
+#include "daemon/edge/l3_edge.h"
 
 namespace pvland {
 
@@ -34,6 +35,7 @@ struct ControlContext {
   Bridge& bridge;
   Dataplane& dataplane;
   const Clock& clock;
+  L3Edge* edge = nullptr;  // null: no L3 edge (sysctl and route commands unavailable)
 };
 
 using Handler = std::function<absl::Status(ControlContext&, const ctl::AttrView&, ReplyRecords&)>;
@@ -62,5 +64,6 @@ void RegisterPortHandlers(Dispatcher& d);
 void RegisterVlanHandlers(Dispatcher& d);
 void RegisterFdbHandlers(Dispatcher& d);
 void RegisterStatsHandlers(Dispatcher& d);
+void RegisterL3Handlers(Dispatcher& d);
 
 }  // namespace pvland

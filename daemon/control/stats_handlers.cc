@@ -37,6 +37,17 @@ absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
       m.NestEnd(item);
     }
     m.NestEnd(list);
+    // The L3 edge's ARP verdicts belong to the internal port that is the L3 device.
+    if (p.kind == PortKind::kInternal && ctx.edge != nullptr && !ctx.edge->arp_verdicts().empty()) {
+      nlattr* arp = m.NestStart(PVL_A_ARP);
+      for (const auto& [reason, count] : ctx.edge->arp_verdicts()) {
+        nlattr* item = m.NestStart(PVL_A_ITEM);
+        m.PutString(PVL_A_REASON, reason);
+        m.PutU64(PVL_A_COUNT, count);
+        m.NestEnd(item);
+      }
+      m.NestEnd(arp);
+    }
   });
 }
 

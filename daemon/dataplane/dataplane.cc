@@ -12,6 +12,9 @@
 #include "daemon/core/log.h"
 #include "daemon/port/af_packet_port.h"
 #include "daemon/port/tap_port.h"
+#include "daemon/l3/arp_reply.h"
+#include "daemon/pipeline/arp_stage.h"
+#include "daemon/pipeline/tx_queue.h"
 
 namespace pvland {
 namespace {
@@ -37,8 +40,31 @@ std::optional<IfInfo> QueryInterface(const std::string& name) {
 
 }  // namespace
 
-Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock)
-    : loop_(loop), bridge_(bridge), clock_(clock), pipeline_(bridge) {}
+Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge)
+    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), pipeline_(bridge, edge) {
+  if (edge_ != nullptr) {
+    edge_->set_delayed_reply_sender([this](uint64_t cookie, const l3::ArpDecision& d) {
+      uint8_t frame[64];
+      const size_t len = l3::WriteArpReply(d.reply, frame, l3::ReplyPadding::kAsKernel);
+      SendFrame(ArpCookiePort(cookie), ArpCookieVid(cookie), absl::MakeConstSpan(frame, len));
+    });
+  }
+}
+
+void Dataplane::SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame) {
+  SwitchPort* port = bridge_.port(idx);
+  if (port == nullptr || port->io == nullptr || port->state != PortState::kUp) return;
+  Packet p;
+  p.frame = const_cast<uint8_t*>(frame.data());
+  p.len = p.wire_len = static_cast<uint32_t>(frame.size());
+  p.payload_off = 12;
+  p.vid = vid;
+  TxItem item = EgressItem(port->cfg, p);
+  const SendResult r = port->io->Send(absl::MakeSpan(&item, 1));
+  port->counters.tx_packets += r.sent;
+  port->counters.tx_bytes += r.bytes;
+  if (item.error != 0) bridge_.CountDrop(idx, DropReason::kTxError, p);
+}
 
 absl::Status Dataplane::Open(SwitchPort& port) {
   if (port.kind == PortKind::kNetdev) {
@@ -53,6 +79,7 @@ absl::Status Dataplane::Open(SwitchPort& port) {
     port.io = std::move(*io);
   }
   if (auto info = QueryInterface(port.name)) port.mac = info->mac;
+  if (port.kind == PortKind::kInternal && edge_ != nullptr) return edge_->OnInternalPortAdded(port.name);
   return absl::OkStatus();
 }
 
@@ -73,6 +100,7 @@ void Dataplane::DeletePort(uint16_t idx) {
   SwitchPort* port = bridge_.port(idx);
   if (port == nullptr) return;
   if (port->io) loop_.Remove(port->io->fd());
+  if (port->kind == PortKind::kInternal && edge_ != nullptr) edge_->OnInternalPortRemoved(port->name);
   bridge_.RemovePort(idx);
 }
 
@@ -133,8 +161,7 @@ size_t Dataplane::PollOnce(uint16_t idx) {
   // A frame arriving proves the link is up even if the periodic check has not run yet.
   if (port.state == PortState::kDown) port.state = PortState::kUp;
   pipeline_.Run(idx, batch_, clock_.Now());
-  // The pipeline may have deleted nothing but the port object is re-read: a port's io
-  // outlives the run because only the control path deletes ports, between batches.
+  // Only the control path deletes ports, never during a run, so `port` is still valid.
   port.io->ReleaseRx();
   return n;
 }

@@ -10,6 +10,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
+#include "daemon/edge/l3_edge.h"
 #include "daemon/pipeline/pipeline.h"
 
 namespace pvland {
@@ -20,7 +21,8 @@ class Dataplane {
   // one busy port can add to the others.
   static constexpr int kBatchesPerWakeup = 8;
 
-  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock);
+  // `edge` may be null (no L3 semantics: internal ports are plain TAPs).
+  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge = nullptr);
 
   // Creates the port and opens its I/O. On error nothing was created.
   absl::StatusOr<uint16_t> AddPort(const std::string& name, PortKind kind, const PortConfig& cfg);
@@ -29,6 +31,8 @@ class Dataplane {
   void CheckPorts();
   // Processes one batch from port `idx` if frames are pending; returns frames received.
   size_t PollOnce(uint16_t idx);
+  // Sends one frame pvland made itself (a delayed ARP reply) out port `idx` in VLAN `vid`.
+  void SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame);
 
  private:
   absl::Status Open(SwitchPort& port);
@@ -40,6 +44,7 @@ class Dataplane {
   EventLoop& loop_;
   Bridge& bridge_;
   const Clock& clock_;
+  L3Edge* edge_;
   Pipeline pipeline_;
   PacketBatch batch_;
 };

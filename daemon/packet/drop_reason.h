@@ -22,7 +22,8 @@ namespace pvland {
   X(kPvlanIsolation, "pvlan_isolation")        /* private-VLAN matrix forbids */       \
   X(kPortDown, "port_down")                    /* egress port down or absent */        \
   X(kTxError, "tx_error")                      /* the kernel refused the frame */      \
-  X(kRxRingFull, "rx_ring_full")               /* lost by the kernel: receive ring full */
+  X(kRxRingFull, "rx_ring_full")               /* lost by the kernel: receive ring full */ \
+  X(kProxyQueueOverflow, "proxy_queue_overflow") /* ARP proxy delay queue full (proxy_qlen) */
 
 enum class DropReason : uint8_t {
 #define PVL_DROP_ENUM(id, name) id,

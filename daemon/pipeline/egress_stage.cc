@@ -1,7 +1,7 @@
 #include "daemon/pipeline/egress_stage.h"
 
 #include "daemon/bridge/isolation.h"
-#include "daemon/packet/parser.h"
+#include "daemon/pipeline/tx_queue.h"
 
 namespace pvland {
 namespace {
@@ -44,15 +44,7 @@ void EgressStage::Deliver(StageContext& ctx, const Packet& p, uint16_t d, bool u
     ctx.bridge.CountDrop(d, *drop, p);
     return;
   }
-  if (dst.txq.empty()) ctx.tx_ports.push_back(d);
-  TxItem& item = dst.txq.emplace_back();
-  item.pkt = &p;
-  item.tag = dst.cfg.TagsOnEgress(p.vid);
-  if (item.tag) {
-    // Keep the frame's priority bits; the VLAN id is the one it was classified into.
-    const uint16_t tci = static_cast<uint16_t>((p.tagged ? (p.tci & 0xf000) : 0) | p.vid);
-    StoreBe16(item.tag_bytes + 2, tci);
-  }
+  QueueForTransmit(ctx, d, p);
 }
 
 void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {

@@ -1,5 +1,6 @@
 #include "daemon/pipeline/pipeline.h"
 
+#include "daemon/pipeline/arp_stage.h"
 #include "daemon/pipeline/egress_stage.h"
 #include "daemon/pipeline/fdb_stage.h"
 #include "daemon/pipeline/parse_stage.h"
@@ -8,16 +9,18 @@
 
 namespace pvland {
 
-Pipeline::Pipeline(Bridge& bridge) : bridge_(bridge) {
+Pipeline::Pipeline(Bridge& bridge, L3Edge* edge) : bridge_(bridge) {
   stages_.push_back(std::make_unique<ParseStage>());
   stages_.push_back(std::make_unique<VlanStage>());
+  if (edge != nullptr) stages_.push_back(std::make_unique<ArpStage>(*edge));
   stages_.push_back(std::make_unique<FdbStage>());
   stages_.push_back(std::make_unique<EgressStage>());
   stages_.push_back(std::make_unique<TransmitStage>());
 }
 
 void Pipeline::Run(uint16_t in_port, PacketBatch& batch, MonoNs now) {
-  StageContext ctx{bridge_, in_port, *bridge_.port(in_port), now, {}};
+  generated_.count = 0;
+  StageContext ctx{bridge_, in_port, *bridge_.port(in_port), now, {}, &generated_};
   for (auto& stage : stages_) {
     // Transmit runs even on an empty batch: earlier stages may have queued frames.
     if (batch.empty() && stage.get() != stages_.back().get()) continue;

@@ -12,15 +12,20 @@
 
 namespace pvland {
 
+class L3Edge;
+
 class Pipeline {
  public:
-  explicit Pipeline(Bridge& bridge);
+  // `edge` null: a pure L2 switch (unit tests); otherwise ARP requests in VLANs with an
+  // internal port are decided as the kernel would.
+  explicit Pipeline(Bridge& bridge, L3Edge* edge = nullptr);
   // Processes `batch`, received on port `in_port`, and transmits the result.
   void Run(uint16_t in_port, PacketBatch& batch, MonoNs now);
 
  private:
   Bridge& bridge_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  GeneratedFrames generated_;
 };
 
 }  // namespace pvland

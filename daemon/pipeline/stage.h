@@ -3,6 +3,7 @@
 // belongs to), and queues frames for transmission on egress ports' txq.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "absl/container/inlined_vector.h"
@@ -13,6 +14,24 @@
 
 namespace pvland {
 
+// Frames a stage creates (ARP replies), alive until the batch has been transmitted.
+struct GeneratedFrames {
+  static constexpr size_t kMaxLen = 64;
+  std::array<Packet, kBatchSize> pkts;
+  std::array<std::array<uint8_t, kMaxLen>, kBatchSize> bytes;
+  size_t count = 0;
+
+  // A zeroed packet whose frame points at kMaxLen bytes of storage; null when full.
+  Packet* New() {
+    if (count == kBatchSize) return nullptr;
+    Packet& p = pkts[count];
+    p = Packet{};
+    p.frame = bytes[count].data();
+    ++count;
+    return &p;
+  }
+};
+
 struct StageContext {
   Bridge& bridge;
   uint16_t in_port;
@@ -20,6 +39,7 @@ struct StageContext {
   MonoNs now;
   // Ports whose txq got frames during this run, in first-use order.
   absl::InlinedVector<uint16_t, 16> tx_ports;
+  GeneratedFrames* generated = nullptr;
 
   // Drops a frame received on the ingress port (from-port steps).
   void DropIngress(DropReason r, const Packet& p) { bridge.CountDrop(in_port, r, p); }

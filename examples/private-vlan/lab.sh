@@ -71,5 +71,18 @@ echo
 echo "In words: isolated hosts reach only the router and the promiscuous server;"
 echo "community hosts also reach each other; isolated hosts never reach each other."
 echo
-echo "== Drops pvland counted, by port and reason"
-"$PVLANCTL" -s "$SOCK" stats show | grep -E "^[a-z]|drop"
+echo "== RFC 3069: the router answers ARP for hosts on the same interface and routes"
+echo "   between them (pvlanctl sysctl -w net.ipv4.conf.gw0.proxy_arp_pvlan=1)"
+"$PVLANCTL" -s "$SOCK" sysctl -w net.ipv4.conf.gw0.proxy_arp_pvlan=1
+"$PVLANCTL" -s "$SOCK" sysctl net.ipv4.conf.gw0.proxy_arp_pvlan
+for h in "${HOSTS[@]}"; do ip -n "$P-$h" neigh flush all; done
+matrix
+echo
+echo "Now every host reaches every other through the router: iso1's neighbour entry for"
+echo "iso2 is the router's MAC (proxy ARP), and the TTL shows the extra hop:"
+ip -n "$P-iso1" neigh show 10.30.0.12
+echo "router gw0 is $(ip -n "$SW" -br link show gw0 | awk '{print $3}')"
+ip netns exec "$P-iso1" ping -n -c 1 10.30.0.12 | grep ttl
+echo
+echo "== Drops pvland counted, and its ARP verdicts on gw0"
+"$PVLANCTL" -s "$SOCK" stats show

@@ -116,7 +116,8 @@ enum pvl_attr_kind {
   X(PREFIX, PVL_K_STRING, "prefix")             /* "10.0.0.0/8" */                    \
   X(METRIC, PVL_K_U32, "metric")                                                      \
   X(FLUSH_WHAT, PVL_K_STRING, "flush")          /* fdb flush: all|dynamic */          \
-  X(SETTINGS, PVL_K_NEST, "settings")           /* list of ITEM{KEY, VALUE} */
+  X(SETTINGS, PVL_K_NEST, "settings")           /* list of ITEM{KEY, VALUE} */ \
+  X(ARP, PVL_K_NEST, "arp")                     /* stats: ARP verdicts ITEM{REASON, COUNT} */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

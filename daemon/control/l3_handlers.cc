@@ -1,0 +1,132 @@
+// sysctl -w | sysctl KEY..., route get ADDR: the L3 edge's knobs and FIB.
+#include <arpa/inet.h>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/control/dispatcher.h"
+#include "daemon/l3/sysctl.h"
+
+namespace pvland {
+namespace {
+
+absl::StatusOr<L3Edge*> RequireEdge(ControlContext& ctx) {
+  if (ctx.edge == nullptr) return absl::UnimplementedError("this pvland runs without its L3 edge");
+  return ctx.edge;
+}
+
+struct Setting {
+  std::string key;
+  std::string value;
+};
+
+absl::StatusOr<std::vector<Setting>> Settings(const ctl::AttrView& a, bool need_value) {
+  auto items = a.Items(PVL_A_SETTINGS);
+  if (!items.ok()) return items.status();
+  if (items->empty()) return absl::InvalidArgumentError("no sysctl key given");
+  std::vector<Setting> out;
+  for (const ctl::AttrView& item : *items) {
+    auto key = item.String(PVL_A_KEY);
+    if (!key) return absl::InvalidArgumentError("sysctl setting without a key");
+    auto value = item.String(PVL_A_VALUE);
+    if (need_value && !value) return absl::InvalidArgumentError(absl::StrCat(std::string(*key), ": no value"));
+    out.push_back({std::string(*key), value ? std::string(*value) : std::string()});
+  }
+  return out;
+}
+
+absl::Status SysctlSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
+  auto edge = RequireEdge(ctx);
+  if (!edge.ok()) return edge.status();
+  auto settings = Settings(a, true);
+  if (!settings.ok()) return settings.status();
+  // All or nothing: every key and value is checked on a scratch copy first.
+  l3::DevconfStore scratch = (*edge)->store();
+  for (const Setting& s : *settings) {
+    if (auto st = l3::SysctlWrite(scratch, s.key, s.value); !st.ok())
+      return absl::Status(st.code(), absl::StrCat(s.key, ": ", std::string(st.message())));
+  }
+  for (const Setting& s : *settings) {
+    if (auto st = (*edge)->SysctlWrite(s.key, s.value); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SysctlGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
+  auto edge = RequireEdge(ctx);
+  if (!edge.ok()) return edge.status();
+  auto settings = Settings(a, false);
+  if (!settings.ok()) return settings.status();
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const Setting& s : *settings) {
+    auto key = l3::ParseSysctlKey(s.key, (*edge)->store());
+    if (!key.ok()) return absl::Status(key.status().code(), absl::StrCat(s.key, ": ", std::string(key.status().message())));
+    // Forwarding is the kernel's as much as pvland's: show what the kernel routes with.
+    if (key->kind == l3::SysctlKey::Kind::kConf && key->knob == l3::Knob::kForwarding &&
+        (*edge)->store().HasPort(key->device))
+      (*edge)->RefreshForwarding(key->device);
+    auto v = l3::SysctlRead((*edge)->store(), s.key);
+    if (!v.ok()) return v.status();
+    values.emplace_back(key->Canonical(), *v);
+  }
+  for (auto& [k, v] : values) {
+    ctl::MessageBuilder& m = out.Add();
+    m.PutString(PVL_A_KEY, k);
+    m.PutString(PVL_A_VALUE, v);
+  }
+  return absl::OkStatus();
+}
+
+std::string_view RouteTypeName(l3::RouteType t) {
+  switch (t) {
+    case l3::RouteType::kUnicast: return "unicast";
+    case l3::RouteType::kLocal: return "local";
+    case l3::RouteType::kBroadcast: return "broadcast";
+    case l3::RouteType::kAnycast: return "anycast";
+    case l3::RouteType::kMulticast: return "multicast";
+    case l3::RouteType::kBlackhole: return "blackhole";
+    case l3::RouteType::kUnreachable: return "unreachable";
+    case l3::RouteType::kProhibit: return "prohibit";
+    case l3::RouteType::kThrow: return "throw";
+    case l3::RouteType::kNat: return "nat";
+    default: return "unspec";
+  }
+}
+
+absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
+  auto edge = RequireEdge(ctx);
+  if (!edge.ok()) return edge.status();
+  auto addr = a.Ipv4(PVL_A_ADDR);
+  if (!addr) return absl::InvalidArgumentError("route get needs an IPv4 address");
+  const netlink::L3State& state = (*edge)->state();
+  auto r = state.fib().Lookup(*addr);
+  if (!r) {
+    in_addr ia{htonl(*addr)};
+    return absl::Status(absl::StatusCode::kNotFound,
+                        absl::StrCat("RTNETLINK answers: Network is unreachable (", inet_ntoa(ia), ")"));
+  }
+  ctl::MessageBuilder& m = out.Add();
+  m.PutIpv4(PVL_A_ADDR, *addr);
+  m.PutString(PVL_A_ROUTE_TYPE, RouteTypeName(r->type));
+  if (r->oif) {
+    const l3::Link* link = state.LinkByIndex(r->oif);
+    m.PutString(PVL_A_DEV, link ? link->name : absl::StrCat("if", r->oif));
+  }
+  if (r->gateway) m.PutIpv4(PVL_A_GATEWAY, r->gateway);
+  if (r->route) {
+    if (r->route->prefsrc) m.PutIpv4(PVL_A_PREFSRC, r->route->prefsrc);
+    in_addr ia{htonl(r->route->dst)};
+    m.PutString(PVL_A_PREFIX, absl::StrCat(inet_ntoa(ia), "/", r->route->dst_len));
+    m.PutU32(PVL_A_METRIC, r->route->priority);
+  }
+  m.PutU32(PVL_A_TABLE, r->table);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterL3Handlers(Dispatcher& d) {
+  d.Register(PVL_CMD_SYSCTL_SET, SysctlSet);
+  d.Register(PVL_CMD_SYSCTL_GET, SysctlGet);
+  d.Register(PVL_CMD_ROUTE_GET, RouteGet);
+}
+
+}  // namespace pvland

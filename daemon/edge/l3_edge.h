@@ -1,0 +1,98 @@
+// The kernel-faithful L3 edge of the switch: the namespace's links, addresses and
+// routes mirrored over rtnetlink, pvland's own devconf for its internal ports, and the
+// ARP proxy delay queue. The ARP stage and the control handlers read it; only the
+// event loop writes it, between batches.
+//
+// pvland answers every ARP request about an internal port (local, proxy and private-VLAN
+// replies), so it owns the kernel's ARP conf of the internal TAP: the kernel behind it is
+// told never to answer (arp_ignore 8) nor proxy, and to leave source validation to
+// pvland (rp_filter 0). `forwarding` is the one knob both share, since the kernel does the
+// routing: its value is read from the kernel before each decision and pvlanctl writes it
+// through.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/btree_map.h"
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "daemon/core/event_loop.h"
+#include "daemon/core/unique_fd.h"
+#include "daemon/l3/arp_decide.h"
+#include "daemon/l3/clock.h"
+#include "daemon/l3/devconf.h"
+#include "daemon/l3/proxy_queue.h"
+#include "daemon/l3/validate_source.h"
+#include "netlink/l3_state.h"
+#include "netlink/rtnl_sync.h"
+
+namespace pvland {
+
+class L3Edge {
+ public:
+  // Sends the reply of a request that waited in the proxy queue; `cookie` is what the
+  // ARP stage enqueued with it (the L2 port and VLAN the request came from).
+  using DelayedReplySender = std::function<void(uint64_t cookie, const l3::ArpDecision&)>;
+
+  explicit L3Edge(EventLoop& loop);
+  ~L3Edge();
+
+  // Dumps the kernel state and starts following it; registers with the loop.
+  absl::Status Start();
+
+  const netlink::L3State& state() const { return state_; }
+  l3::DevconfStore& store() { return store_; }
+  const l3::NetnsFlags& flags() const { return flags_; }
+
+  // An internal port's TAP now exists in this namespace / is gone.
+  absl::Status OnInternalPortAdded(const std::string& name);
+  void OnInternalPortRemoved(const std::string& name);
+
+  // The kernel's current `forwarding` of internal port `name`, copied into the store.
+  void RefreshForwarding(std::string_view name);
+
+  // Decides an ARP request for the internal port `ifindex` (its kernel ifindex).
+  // `ll_header` is the request's Ethernet header, for log_martians' "ll header" line.
+  l3::ArpDecision Decide(const l3::ArpInput& in, absl::Span<const uint8_t> ll_header);
+  // Counts a verdict reached before a decision could run (e.g. "arp_truncated").
+  void NoteVerdict(std::string_view reason) { ++arp_verdicts_[std::string(reason)]; }
+  // Queues a request whose decision was kEnqueue; false when the queue is full.
+  bool Enqueue(const l3::ArpInput& in, std::string_view port, uint64_t cookie);
+  void set_delayed_reply_sender(DelayedReplySender s) { sender_ = std::move(s); }
+
+  // `sysctl -w`: applies to the store and writes `forwarding` through to the kernel.
+  absl::Status SysctlWrite(std::string_view key, std::string_view value);
+
+  // How often each ARP verdict was reached (reason -> count), for `stats show`.
+  const absl::btree_map<std::string, uint64_t>& arp_verdicts() const { return arp_verdicts_; }
+  uint64_t proxy_queue_overflows() const { return queue_.overflow_drops(); }
+  const netlink::RtnlSyncCounters& sync_counters() const { return sync_->counters(); }
+
+ private:
+  void OnStateChange(netlink::RtnlChange change);
+  void OnProxyTimer();
+  void ArmProxyTimer();
+  void CountVerdict(const l3::ArpDecision& d, const l3::ArpInput& in, absl::Span<const uint8_t> ll_header);
+
+  EventLoop& loop_;
+  netlink::L3State state_;
+  std::unique_ptr<netlink::RtnlSync> sync_;
+  l3::DevconfStore store_;
+  l3::NetnsFlags flags_;
+  l3::RealClock clock_;
+  l3::BitGenDelayRandom random_;
+  l3::ProxyQueue queue_{clock_, random_};
+  UniqueFd proxy_timer_;
+  DelayedReplySender sender_;
+  // Last seen IFF_UP / IFF_LOWER_UP per ifindex: the kernel purges the proxy queue on
+  // any admin-down (and carrier loss under arp_evict_nocarrier).
+  absl::flat_hash_map<int, uint32_t> link_flags_;
+  absl::btree_map<std::string, uint64_t> arp_verdicts_;
+};
+
+}  // namespace pvland

@@ -1,0 +1,65 @@
+#include "daemon/pipeline/arp_stage.h"
+
+#include <cstring>
+
+#include "daemon/l3/arp_packet.h"
+#include "daemon/l3/arp_reply.h"
+#include "daemon/packet/parser.h"
+#include "daemon/pipeline/tx_queue.h"
+
+namespace pvland {
+
+std::optional<uint16_t> ArpStage::L3PortOf(const Bridge& bridge, uint16_t domain) {
+  for (size_t i = 0; i < bridge.port_slots(); ++i) {
+    const SwitchPort* p = bridge.port(static_cast<uint16_t>(i));
+    if (p && p->kind == PortKind::kInternal && p->state != PortState::kAbsent && p->cfg.mode == PortMode::kAccess &&
+        bridge.vlans().Domain(p->cfg.vlan) == domain)
+      return static_cast<uint16_t>(i);
+  }
+  return std::nullopt;
+}
+
+void ArpStage::Handle(const Packet& p, StageContext& ctx) {
+  const auto l3port = L3PortOf(ctx.bridge, p.domain);
+  if (!l3port) return;
+  const l3::Link* dev = edge_.state().LinkByIndex(ctx.bridge.port(*l3port)->ifindex);
+  if (dev == nullptr) return;  // not yet seen over netlink
+
+  const l3::PacketType type = l3::ClassifyEthernetDestination(ToMac(p.dst()), dev->mac);
+  // The ARP header starts after the ethertype; the parser checked the 2 bytes exist.
+  auto arp = l3::ParseArp(absl::MakeConstSpan(p.payload() + 2, p.payload_len() - 2), type);
+  if (!arp) {
+    edge_.NoteVerdict("arp_truncated");
+    return;
+  }
+  // The internal port sees the frame untagged: that is the header the kernel would log.
+  uint8_t ll[kEthHeaderLen];
+  std::memcpy(ll, p.frame, 12);
+  StoreBe16(ll + 12, kEthTypeArp);
+  const l3::ArpInput in{*arp, dev->ifindex, false};
+  const l3::ArpDecision d = edge_.Decide(in, absl::MakeConstSpan(ll, sizeof ll));
+  if (d.action == l3::ArpAction::kEnqueue) {
+    if (!edge_.Enqueue(in, dev->name, ArpCookie(ctx.in_port, p.vid)))
+      ctx.DropIngress(DropReason::kProxyQueueOverflow, p);
+    return;
+  }
+  if (d.action != l3::ArpAction::kReply) return;
+  Packet* reply = ctx.generated ? ctx.generated->New() : nullptr;
+  if (reply == nullptr) return;
+  reply->len = reply->wire_len =
+      static_cast<uint32_t>(l3::WriteArpReply(d.reply, reply->frame, l3::ReplyPadding::kAsKernel));
+  reply->payload_off = 12;
+  reply->ethertype = kEthTypeArp;
+  reply->vid = p.vid;
+  reply->domain = p.domain;
+  QueueForTransmit(ctx, ctx.in_port, *reply);
+}
+
+void ArpStage::Process(PacketBatch& batch, StageContext& ctx) {
+  // The kernel's own requests from the internal port are not decided by pvland.
+  if (ctx.in.kind == PortKind::kInternal) return;
+  for (const Packet& p : batch)
+    if (p.ethertype == kEthTypeArp) Handle(p, ctx);
+}
+
+}  // namespace pvland
