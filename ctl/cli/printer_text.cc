@@ -99,6 +99,7 @@ void Fdb(const AttrView& v, std::ostream& out) {
 //     rx packets 10 bytes 1200
 //     tx packets 5 bytes 600
 //     drop isolated 3
+//     arp proxy_reply 2        (internal ports: the L3 edge's ARP verdicts)
 void Stats(const AttrView& v, std::ostream& out) {
   std::string indent;
   if (v.Has(PVL_A_NAME)) {
@@ -110,12 +111,14 @@ void Stats(const AttrView& v, std::ostream& out) {
   out << indent << "tx" << Opt(v, "packets", PVL_A_TX_PACKETS) << Opt(v, "bytes", PVL_A_TX_BYTES)
       << "\n";
   const std::string rest = Pairs(v, {PVL_A_NAME, PVL_A_RX_PACKETS, PVL_A_RX_BYTES,
-                                     PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_DROPS});
+                                     PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_DROPS, PVL_A_ARP});
   if (!rest.empty()) out << indent << rest.substr(1) << "\n";
-  auto drops = v.Items(PVL_A_DROPS);
-  if (!drops.ok()) return;
-  for (const AttrView& d : *drops)
-    out << indent << "drop " << Str(d, PVL_A_REASON) << " " << Str(d, PVL_A_COUNT) << "\n";
+  for (auto [attr, word] : {std::pair{PVL_A_DROPS, "drop "}, {PVL_A_ARP, "arp "}}) {
+    auto items = v.Items(attr);
+    if (!items.ok()) continue;
+    for (const AttrView& d : *items)
+      out << indent << word << Str(d, PVL_A_REASON) << " " << Str(d, PVL_A_COUNT) << "\n";
+  }
 }
 
 // net.ipv4.conf.all.rp_filter = 1, as sysctl(8) prints it; `-n` keeps only the value.

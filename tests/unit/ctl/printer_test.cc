@@ -236,6 +236,32 @@ Reply SysctlReply() {
   return r;
 }
 
+TEST(PrintStats, ArpVerdictsOfAnInternalPort) {
+  Reply r;
+  r.records.push_back(Record(PVL_CMD_STATS_GET, [](MessageBuilder& b) {
+    b.PutString(PVL_A_NAME, "gw0");
+    b.PutU64(PVL_A_RX_PACKETS, 1);
+    b.PutU64(PVL_A_RX_BYTES, 60);
+    b.PutU64(PVL_A_TX_PACKETS, 2);
+    b.PutU64(PVL_A_TX_BYTES, 84);
+    nlattr* arp = b.NestStart(PVL_A_ARP);
+    nlattr* item = b.NestStart(PVL_A_ITEM);
+    b.PutString(PVL_A_REASON, "proxy_reply");
+    b.PutU64(PVL_A_COUNT, 2);
+    b.NestEnd(item);
+    b.NestEnd(arp);
+  }));
+  EXPECT_EQ(Print(Cmd(PVL_CMD_STATS_GET), r, OutputFormat::kText),
+            "gw0\n"
+            "    rx packets 1 bytes 60\n"
+            "    tx packets 2 bytes 84\n"
+            "    arp proxy_reply 2\n");
+  EXPECT_EQ(Print(Cmd(PVL_CMD_STATS_GET), r, OutputFormat::kJson),
+            R"([{"name":"gw0","rx_packets":1,"rx_bytes":60,"tx_packets":2,"tx_bytes":84,)"
+            R"("arp":[{"reason":"proxy_reply","count":2}]}])"
+            "\n");
+}
+
 TEST(PrintSysctl, TextLikeSysctl8) {
   EXPECT_EQ(Print(Cmd(PVL_CMD_SYSCTL_GET), SysctlReply(), OutputFormat::kText),
             "net.ipv4.conf.all.rp_filter = 1\n"
