@@ -86,7 +86,12 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "pvland: cannot mirror the namespace's routes: %s\n", std::string(s.message()).c_str());
     return 1;
   }
-  Dataplane dataplane(loop, bridge, clock, &edge);
+  auto guard = IngressGuard::Create();
+  if (!guard.ok()) {
+    PVL_LOG(kWarning, "no nftables ingress hook (%s): the kernel will also see frames on attached ports",
+            guard.status().ToString());
+  }
+  Dataplane dataplane(loop, bridge, clock, &edge, guard.ok() ? guard->get() : nullptr);
   Dispatcher dispatcher(ControlContext{bridge, dataplane, clock, &edge});
 
   if (!config.empty()) {

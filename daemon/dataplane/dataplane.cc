@@ -40,13 +40,23 @@ std::optional<IfInfo> QueryInterface(const std::string& name) {
 
 }  // namespace
 
-Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge)
-    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), pipeline_(bridge, edge) {
+Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge, IngressGuard* guard)
+    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), guard_(guard), pipeline_(bridge, edge) {
   if (edge_ != nullptr) {
     edge_->set_delayed_reply_sender([this](uint64_t cookie, const l3::ArpDecision& d) {
       uint8_t frame[64];
       const size_t len = l3::WriteArpReply(d.reply, frame, l3::ReplyPadding::kAsKernel);
       SendFrame(ArpCookiePort(cookie), ArpCookieVid(cookie), absl::MakeConstSpan(frame, len));
+    });
+    // The port follows its interface: the name and MAC `ip link` gave it.
+    edge_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const l3::Link& link) {
+      auto idx = bridge_.FindPort(old_name);
+      if (!idx) return;
+      SwitchPort& port = *bridge_.port(*idx);
+      if (port.ifindex != ifindex) return;
+      if (port.name != link.name) PVL_LOG(kInfo, "port %s: interface renamed to %s", port.name, link.name);
+      port.name = link.name;
+      std::copy(link.mac.begin(), link.mac.end(), port.mac.begin());
     });
   }
 }
@@ -72,6 +82,12 @@ absl::Status Dataplane::Open(SwitchPort& port) {
     if (!io.ok()) return io.status();
     port.ifindex = (*io)->ifindex();
     port.io = std::move(*io);
+    if (guard_ != nullptr) {
+      if (auto s = guard_->Claim(port.name); !s.ok()) {
+        port.io.reset();
+        return absl::Status(s.code(), absl::StrCat("cannot take ", port.name, " from the kernel stack: ", s.message()));
+      }
+    }
   } else {
     auto io = TapPort::Create(port.name);
     if (!io.ok()) return io.status();
@@ -79,7 +95,7 @@ absl::Status Dataplane::Open(SwitchPort& port) {
     port.io = std::move(*io);
   }
   if (auto info = QueryInterface(port.name)) port.mac = info->mac;
-  if (port.kind == PortKind::kInternal && edge_ != nullptr) return edge_->OnInternalPortAdded(port.name);
+  if (port.kind == PortKind::kInternal && edge_ != nullptr) return edge_->OnInternalPortAdded(port.name, port.ifindex);
   return absl::OkStatus();
 }
 
@@ -101,6 +117,7 @@ void Dataplane::DeletePort(uint16_t idx) {
   if (port == nullptr) return;
   if (port->io) loop_.Remove(port->io->fd());
   if (port->kind == PortKind::kInternal && edge_ != nullptr) edge_->OnInternalPortRemoved(port->name);
+  if (port->kind == PortKind::kNetdev && guard_ != nullptr) guard_->Release(port->name);
   bridge_.RemovePort(idx);
 }
 

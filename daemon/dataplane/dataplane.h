@@ -12,6 +12,7 @@
 #include "daemon/core/event_loop.h"
 #include "daemon/edge/l3_edge.h"
 #include "daemon/pipeline/pipeline.h"
+#include "daemon/port/ingress_guard.h"
 
 namespace pvland {
 
@@ -22,7 +23,9 @@ class Dataplane {
   static constexpr int kBatchesPerWakeup = 8;
 
   // `edge` may be null (no L3 semantics: internal ports are plain TAPs).
-  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge = nullptr);
+  // `guard` may be null: the kernel then also processes frames arriving on netdev ports.
+  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge = nullptr,
+            IngressGuard* guard = nullptr);
 
   // Creates the port and opens its I/O. On error nothing was created.
   absl::StatusOr<uint16_t> AddPort(const std::string& name, PortKind kind, const PortConfig& cfg);
@@ -45,6 +48,7 @@ class Dataplane {
   Bridge& bridge_;
   const Clock& clock_;
   L3Edge* edge_;
+  IngressGuard* guard_;
   Pipeline pipeline_;
   PacketBatch batch_;
 };

@@ -60,7 +60,7 @@ absl::Status L3Edge::Start() {
   });
 }
 
-absl::Status L3Edge::OnInternalPortAdded(const std::string& name) {
+absl::Status L3Edge::OnInternalPortAdded(const std::string& name, int ifindex) {
   // A recreated TAP keeps the conf its port had; a new port copies conf/default.
   if (!store_.HasPort(name)) {
     if (auto s = store_.AddPort(name); !s.ok()) return s;
@@ -72,10 +72,21 @@ absl::Status L3Edge::OnInternalPortAdded(const std::string& name) {
       PVL_LOG(kWarning, "internal port %s: cannot set kernel %s: %s", name, knob, s.ToString());
   }
   RefreshForwarding(name);
+  const l3::Link* link = state_.LinkByIndex(ifindex);
+  internal_[ifindex] = {name, link ? link->mac : l3::Mac{}};
   return absl::OkStatus();
 }
 
-void L3Edge::OnInternalPortRemoved(const std::string& name) { store_.RemovePort(name).IgnoreError(); }
+void L3Edge::OnInternalPortRemoved(const std::string& name) {
+  store_.RemovePort(name).IgnoreError();
+  for (auto it = internal_.begin(); it != internal_.end();) {
+    if (it->second.first == name) {
+      internal_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
 
 void L3Edge::RefreshForwarding(std::string_view name) {
   auto v = ReadProcInt(ConfPath(name, "forwarding"));
@@ -112,8 +123,28 @@ void L3Edge::CountVerdict(const l3::ArpDecision& d, const l3::ArpInput& in, absl
   }
 }
 
+void L3Edge::RefreshEgressMediumId(const l3::ArpInput& in) {
+  // A sysctl write of a routed device's medium_id is announced neither by
+  // RTM_NEWLINK nor by netconf (kernel-semantics.md §5.3), so the IFLA_INET_CONF
+  // mirrored at the last link event may be stale. arp_fwd_proxy reads the egress
+  // device's medium_id as it is now: read the one this request would use from /proc.
+  const l3::ArpPacket& p = in.packet;
+  if (p.op != l3::kArpOpRequest || p.sip == 0) return;
+  const auto res = state_.fib().Lookup(p.tip, 0, in.ifindex);
+  if (!res || res->IsError() || res->oif == 0 || res->oif == in.ifindex) return;
+  const l3::Link* out = state_.LinkByIndex(res->oif);
+  if (out == nullptr || !out->has_inet_conf || store_.HasPort(out->name)) return;
+  constexpr size_t kMediumIdSlot = static_cast<size_t>(l3::Knob::kMediumId) - 1;
+  auto v = ReadProcInt(ConfPath(out->name, "medium_id"));
+  if (!v || out->inet_conf[kMediumIdSlot] == *v) return;
+  l3::Link fresh = *out;
+  fresh.inet_conf[kMediumIdSlot] = *v;
+  state_.UpsertLink(fresh);
+}
+
 l3::ArpDecision L3Edge::Decide(const l3::ArpInput& in, absl::Span<const uint8_t> ll_header) {
   if (const l3::Link* link = state_.LinkByIndex(in.ifindex)) RefreshForwarding(link->name);
+  RefreshEgressMediumId(in);
   l3::ArpDecision d = l3::ArpDecide(state_, store_, flags_, in);
   CountVerdict(d, in, ll_header);
   return d;
@@ -139,6 +170,7 @@ void L3Edge::ArmProxyTimer() {
 
 void L3Edge::OnProxyTimer() {
   for (const l3::QueuedArp& q : queue_.TakeDue()) {
+    RefreshEgressMediumId(q.request);
     l3::ArpDecision d = l3::Redecide(state_, store_, flags_, q);
     CountVerdict(d, q.request, {});
     if (d.action == l3::ArpAction::kReply && sender_) sender_(q.cookie, d);
@@ -157,6 +189,14 @@ void L3Edge::OnStateChange(netlink::RtnlChange change) {
     }
   }
   if (change == netlink::RtnlChange::kLink || change == netlink::RtnlChange::kResync) {
+    for (auto& [ifindex, known] : internal_) {
+      const l3::Link* link = state_.LinkByIndex(ifindex);
+      if (link == nullptr || (link->name == known.first && link->mac == known.second)) continue;
+      const std::string old_name = known.first;
+      if (link->name != old_name) store_.RenamePort(old_name, link->name).IgnoreError();
+      known = {link->name, link->mac};
+      if (link_changed_) link_changed_(ifindex, old_name, *link);
+    }
     bool purge = false;
     absl::flat_hash_map<int, uint32_t> now;
     state_.ForEachLink([&](const l3::Link& link) {

@@ -38,6 +38,8 @@ class L3Edge {
   // Sends the reply of a request that waited in the proxy queue; `cookie` is what the
   // ARP stage enqueued with it (the L2 port and VLAN the request came from).
   using DelayedReplySender = std::function<void(uint64_t cookie, const l3::ArpDecision&)>;
+  // An internal port's kernel link changed name or MAC (`ip link set ... name|address`).
+  using InternalLinkChanged = std::function<void(int ifindex, const std::string& old_name, const l3::Link& link)>;
 
   explicit L3Edge(EventLoop& loop);
   ~L3Edge();
@@ -50,11 +52,14 @@ class L3Edge {
   const l3::NetnsFlags& flags() const { return flags_; }
 
   // An internal port's TAP now exists in this namespace / is gone.
-  absl::Status OnInternalPortAdded(const std::string& name);
+  absl::Status OnInternalPortAdded(const std::string& name, int ifindex);
   void OnInternalPortRemoved(const std::string& name);
 
   // The kernel's current `forwarding` of internal port `name`, copied into the store.
   void RefreshForwarding(std::string_view name);
+  // The kernel's current medium_id of the device a proxy reply for `in` would route
+  // out of (not an internal port), copied into the mirrored link.
+  void RefreshEgressMediumId(const l3::ArpInput& in);
 
   // Decides an ARP request for the internal port `ifindex` (its kernel ifindex).
   // `ll_header` is the request's Ethernet header, for log_martians' "ll header" line.
@@ -64,6 +69,7 @@ class L3Edge {
   // Queues a request whose decision was kEnqueue; false when the queue is full.
   bool Enqueue(const l3::ArpInput& in, std::string_view port, uint64_t cookie);
   void set_delayed_reply_sender(DelayedReplySender s) { sender_ = std::move(s); }
+  void set_internal_link_changed(InternalLinkChanged f) { link_changed_ = std::move(f); }
 
   // `sysctl -w`: applies to the store and writes `forwarding` through to the kernel.
   absl::Status SysctlWrite(std::string_view key, std::string_view value);
@@ -89,6 +95,10 @@ class L3Edge {
   l3::ProxyQueue queue_{clock_, random_};
   UniqueFd proxy_timer_;
   DelayedReplySender sender_;
+  InternalLinkChanged link_changed_;
+  // Internal ports by kernel ifindex -> (name in the store, last MAC): a rename or MAC
+  // change made with `ip link` follows the ifindex.
+  absl::flat_hash_map<int, std::pair<std::string, l3::Mac>> internal_;
   // Last seen IFF_UP / IFF_LOWER_UP per ifindex: the kernel purges the proxy queue on
   // any admin-down (and carrier loss under arp_evict_nocarrier).
   absl::flat_hash_map<int, uint32_t> link_flags_;
