@@ -19,6 +19,19 @@ absl::Status ForPorts(ControlContext& ctx, const ctl::AttrView& a, F f) {
   return absl::OkStatus();
 }
 
+// A list of ITEM{REASON, COUNT}: drops by reason, ARP verdicts by reason.
+template <typename Pairs>
+void PutReasonCounts(ctl::MessageBuilder& m, uint16_t attr, const Pairs& pairs) {
+  nlattr* list = m.NestStart(attr);
+  for (const auto& [reason, count] : pairs) {
+    nlattr* item = m.NestStart(PVL_A_ITEM);
+    m.PutString(PVL_A_REASON, reason);
+    m.PutU64(PVL_A_COUNT, count);
+    m.NestEnd(item);
+  }
+  m.NestEnd(list);
+}
+
 absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
   return ForPorts(ctx, a, [&](SwitchPort& p) {
     if (p.io) p.counters.drops[static_cast<int>(DropReason::kRxRingFull)] = p.rx_ring_base + p.io->KernelDrops();
@@ -28,26 +41,13 @@ absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
     m.PutU64(PVL_A_RX_BYTES, p.counters.rx_bytes);
     m.PutU64(PVL_A_TX_PACKETS, p.counters.tx_packets);
     m.PutU64(PVL_A_TX_BYTES, p.counters.tx_bytes);
-    nlattr* list = m.NestStart(PVL_A_DROPS);
-    for (int r = 0; r < kDropReasonCount; ++r) {
-      if (p.counters.drops[r] == 0) continue;
-      nlattr* item = m.NestStart(PVL_A_ITEM);
-      m.PutString(PVL_A_REASON, DropReasonName(static_cast<DropReason>(r)));
-      m.PutU64(PVL_A_COUNT, p.counters.drops[r]);
-      m.NestEnd(item);
-    }
-    m.NestEnd(list);
+    std::vector<std::pair<std::string_view, uint64_t>> drops;
+    for (int r = 0; r < kDropReasonCount; ++r)
+      if (p.counters.drops[r] != 0) drops.emplace_back(DropReasonName(static_cast<DropReason>(r)), p.counters.drops[r]);
+    PutReasonCounts(m, PVL_A_DROPS, drops);
     // The L3 edge's ARP verdicts belong to the internal port that is the L3 device.
-    if (p.kind == PortKind::kInternal && ctx.edge != nullptr && !ctx.edge->arp_verdicts().empty()) {
-      nlattr* arp = m.NestStart(PVL_A_ARP);
-      for (const auto& [reason, count] : ctx.edge->arp_verdicts()) {
-        nlattr* item = m.NestStart(PVL_A_ITEM);
-        m.PutString(PVL_A_REASON, reason);
-        m.PutU64(PVL_A_COUNT, count);
-        m.NestEnd(item);
-      }
-      m.NestEnd(arp);
-    }
+    if (p.kind == PortKind::kInternal && ctx.edge != nullptr && !ctx.edge->arp_verdicts().empty())
+      PutReasonCounts(m, PVL_A_ARP, ctx.edge->arp_verdicts());
   });
 }
 
@@ -56,6 +56,7 @@ absl::Status StatsClear(ControlContext& ctx, const ctl::AttrView& a, ReplyRecord
     p.counters = PortCounters{};
     // Kernel ring drops only ever grow; remember where zero is now.
     p.rx_ring_base = p.io ? -static_cast<int64_t>(p.io->KernelDrops()) : 0;
+    if (p.kind == PortKind::kInternal && ctx.edge != nullptr) ctx.edge->ClearArpVerdicts();
   });
 }
 

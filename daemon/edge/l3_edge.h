@@ -76,6 +76,7 @@ class L3Edge {
 
   // How often each ARP verdict was reached (reason -> count), for `stats show`.
   const absl::btree_map<std::string, uint64_t>& arp_verdicts() const { return arp_verdicts_; }
+  void ClearArpVerdicts() { arp_verdicts_.clear(); }
   uint64_t proxy_queue_overflows() const { return queue_.overflow_drops(); }
   const netlink::RtnlSyncCounters& sync_counters() const { return sync_->counters(); }
 
