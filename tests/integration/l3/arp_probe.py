@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Send crafted ARP frames from one interface and report every ARP reply seen.
+
+Runs inside a host namespace (ip netns exec NS arp_probe.py IFACE ...). The receive
+socket is open before the first frame leaves, so nothing that answers fast is missed.
+Prints one JSON object: {"sent": N, "replies": [{"delay": s, "hex": ..., "vlan": VID or
+null, "src": mac, "spa": ip, "tha": mac, "tpa": ip}, ...]} where delay is measured from
+the first frame sent. Only frames the interface received (not its own) with ARP op 2
+are reported (--all-ops: any ARP op).
+
+  --compare A.json B.json [--delay-free]: compare two reports (replies as a multiset of
+  frame bytes); prints a one-line summary and exits 1 when they differ.
+
+Frames are built by hand (no scapy import: it costs a second per call).
+"""
+import argparse
+import json
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+ETH_P_ALL = 0x0003
+ETH_P_ARP = 0x0806
+ETH_P_8021Q = 0x8100
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+TP_STATUS_VLAN_VALID = 0x10
+PACKET_OUTGOING = 4
+
+
+def mac_bytes(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+
+def mac_str(b):
+    return ":".join("%02x" % x for x in b)
+
+
+def ip_bytes(s):
+    return socket.inet_aton(s)
+
+
+def iface_mac(ifname):
+    with open("/sys/class/net/%s/address" % ifname) as f:
+        return f.read().strip()
+
+
+def build(a, my_mac):
+    if a.raw:
+        return bytes.fromhex(a.raw)
+    sha = a.sha or my_mac
+    eth = mac_bytes(a.dst) + mac_bytes(a.src or my_mac)
+    if a.vlan is not None:
+        eth += struct.pack("!HH", ETH_P_8021Q, a.vlan)
+    eth += struct.pack("!H", a.ethertype)
+    body = struct.pack("!HHBBH", a.hrd, a.pro, a.hln, a.pln, a.op)
+    body += mac_bytes(sha) + ip_bytes(a.sip) + mac_bytes(a.tha) + ip_bytes(a.tip)
+    if a.truncate is not None:
+        body = body[: a.truncate]
+    frame = eth + body
+    if a.pad and len(frame) < 60:
+        frame += b"\0" * (60 - len(frame))
+    return frame
+
+
+def parse_reply(frame, vlan):
+    """ARP fields of a received frame, or None when it is not ARP."""
+    off = 12
+    etype = struct.unpack("!H", frame[off:off + 2])[0]
+    if etype == ETH_P_8021Q and len(frame) >= 18:
+        vlan = struct.unpack("!H", frame[14:16])[0] & 0xFFF
+        off = 16
+        etype = struct.unpack("!H", frame[off:off + 2])[0]
+    if etype != ETH_P_ARP or len(frame) < off + 2 + 28:
+        return None
+    b = frame[off + 2:]
+    op = struct.unpack("!H", b[6:8])[0]
+    return {
+        "op": op,
+        "vlan": vlan,
+        "src": mac_str(frame[6:12]),
+        "dst": mac_str(frame[0:6]),
+        "sha": mac_str(b[8:14]),
+        "spa": socket.inet_ntoa(b[14:18]),
+        "tha": mac_str(b[18:24]),
+        "tpa": socket.inet_ntoa(b[24:28]),
+    }
+
+
+def reinsert_tag(frame, tci):
+    return frame[:12] + struct.pack("!HH", ETH_P_8021Q, tci) + frame[12:]
+
+
+def probe(a):
+    my_mac = iface_mac(a.iface)
+    frame = build(a, my_mac)
+    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    rx.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    rx.bind((a.iface, ETH_P_ALL))
+    tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    tx.bind((a.iface, 0))
+    # Drain anything queued before the first send.
+    rx.setblocking(False)
+    try:
+        while True:
+            rx.recv(65535)
+    except BlockingIOError:
+        pass
+    t0 = time.monotonic()
+    for i in range(a.count):
+        if i and a.interval:
+            time.sleep(a.interval)
+        tx.send(frame)
+    end = time.monotonic() + a.window
+    replies = []
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        r, _, _ = select.select([rx], [], [], left)
+        if not r:
+            continue
+        try:
+            data, anc, _flags, addr = rx.recvmsg(65535, socket.CMSG_SPACE(20))
+        except BlockingIOError:
+            continue
+        t = time.monotonic() - t0
+        if addr[2] == PACKET_OUTGOING:
+            continue
+        vlan = None
+        for level, typ, cdata in anc:
+            if level == SOL_PACKET and typ == PACKET_AUXDATA and len(cdata) >= 20:
+                status, _, _, _, _, tci, tpid = struct.unpack("IIIHHHH", cdata[:20])
+                if status & TP_STATUS_VLAN_VALID:
+                    data = reinsert_tag(data, tci)
+        f = parse_reply(data, vlan)
+        if f is None or (f["op"] != 2 and not a.all_ops):
+            continue
+        if a.spa and f["spa"] != a.spa:
+            continue
+        f["delay"] = round(t, 4)
+        f["hex"] = data.hex()
+        replies.append(f)
+    return {"sent": a.count, "frame": frame.hex(), "replies": replies}
+
+
+def compare(paths, delay_free):
+    docs = []
+    for p in paths:
+        with open(p) as f:
+            docs.append(json.load(f))
+    ref, dut = (sorted(r["hex"] for r in d["replies"]) for d in docs)
+    if ref == dut:
+        print("same: %d replies" % len(ref))
+        return 0
+    print("DIFFER: ref %d replies %s / dut %d replies %s" % (len(ref), ref, len(dut), dut))
+    return 1
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--compare":
+        return compare(sys.argv[2:4], "--delay-free" in sys.argv)
+    p = argparse.ArgumentParser()
+    p.add_argument("iface")
+    p.add_argument("--op", type=int, default=1)
+    p.add_argument("--sip", default="0.0.0.0")
+    p.add_argument("--tip", default="0.0.0.0")
+    p.add_argument("--sha")
+    p.add_argument("--tha", default="00:00:00:00:00:00")
+    p.add_argument("--dst", default="ff:ff:ff:ff:ff:ff")
+    p.add_argument("--src")
+    p.add_argument("--vlan", type=int)
+    p.add_argument("--ethertype", type=lambda s: int(s, 0), default=ETH_P_ARP)
+    p.add_argument("--hrd", type=int, default=1)
+    p.add_argument("--pro", type=lambda s: int(s, 0), default=0x0800)
+    p.add_argument("--hln", type=int, default=6)
+    p.add_argument("--pln", type=int, default=4)
+    p.add_argument("--truncate", type=int, help="keep only N bytes of the ARP body")
+    p.add_argument("--pad", action="store_true", help="pad the frame to 60 bytes")
+    p.add_argument("--raw", help="send these bytes (hex) instead")
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--interval", type=float, default=0.0)
+    p.add_argument("--window", type=float, default=0.15)
+    p.add_argument("--spa", help="report only replies with this sender IP")
+    p.add_argument("--all-ops", action="store_true")
+    p.add_argument("-o", "--out", help="write the JSON here instead of stdout")
+    a = p.parse_args()
+    res = json.dumps(probe(a))
+    if a.out:
+        with open(a.out + ".tmp", "w") as f:
+            f.write(res)
+        os.rename(a.out + ".tmp", a.out)
+    else:
+        print(res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

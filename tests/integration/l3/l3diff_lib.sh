@@ -1,0 +1,231 @@
+# Differential L3 harness: the same router topology built twice, once around a Linux
+# bridge (the reference, the kernel decides) and once around pvland (the device under
+# test), then the same ARP probes sent to both and the answers compared byte for byte.
+#
+#   side r (reference)                     side d (pvland)
+#   r-h1 eth0 ─ p1 ┐                       d-h1 eth0 ─ p1 ┐
+#   r-h2 eth0 ─ p2 ├ br0 (bridge) r-sw     d-h2 eth0 ─ p2 ├ pvland, gw0 (internal) d-sw
+#   r-h3 eth0 ─ p3 ┘   eth2 ─ r-peer       d-h3 eth0 ─ p3 ┘   eth2 ─ d-peer
+#
+# The L3 device (br0 / gw0) has the same MAC and 10.0.1.1/24; eth2 10.0.2.1/24 goes to
+# a routed peer 10.0.2.10; hosts h1..h3 are 10.0.1.10..12 with fixed MACs. Knobs named
+# with the device "L3" (net.ipv4.conf.L3.rp_filter) are written to br0 with sysctl and
+# to gw0 with pvlanctl; all/default likewise (the kernel's vs pvland's store).
+# Source after lib.sh.
+
+L3_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROBE="$L3_HERE/arp_probe.py"
+L3MAC=02:00:00:00:01:01
+H1MAC=02:00:00:00:01:10
+H2MAC=02:00:00:00:01:11
+H3MAC=02:00:00:00:01:12
+E2MAC=02:00:00:00:02:01
+PEERMAC=02:00:00:00:02:10
+L3_KNOBS="proxy_arp proxy_arp_pvlan rp_filter log_martians accept_local arp_ignore arp_filter medium_id"
+
+need_scapy 2>/dev/null || true   # the probe itself needs only the system python
+
+# Martian lines are rate limited by one global budget (net.core.message_cost); the
+# comparison needs every line, so the budget is lifted for the test and restored.
+L3_MSG_COST=$(cat /proc/sys/net/core/message_cost)
+l3_exit() {
+  echo "$L3_MSG_COST" >/proc/sys/net/core/message_cost
+  t_cleanup
+}
+trap l3_exit EXIT
+
+# l3_side_ns SIDE: namespaces of one side.
+l3_ns_list() { echo "$1-sw $1-h1 $1-h2 $1-h3 $1-peer"; }
+
+# l3_build_common SIDE: hosts, peer, eth2 — everything but the L2/L3 device.
+l3_build_common() {
+  local s=$1 i
+  mkns $(l3_ns_list "$s")
+  for i in 1 2 3; do
+    veth "$s-sw" "p$i" "$s-h$i" eth0
+    nsx "$s-h$i" ip link set eth0 address "02:00:00:00:01:1$((i - 1))"
+    nsx "$s-h$i" ip addr add "10.0.1.1$((i - 1))/24" dev eth0
+    nsx "$s-h$i" ip route add default via 10.0.1.1
+  done
+  veth "$s-sw" eth2 "$s-peer" eth0
+  nsx "$s-sw" ip link set eth2 address "$E2MAC"
+  nsx "$s-peer" ip link set eth0 address "$PEERMAC"
+  nsx "$s-peer" ip addr add 10.0.2.10/24 dev eth0
+  nsx "$s-peer" ip route add default via 10.0.2.1
+  nsx "$s-sw" sysctl -qw net.ipv4.conf.all.forwarding=1
+}
+
+# l3_build_ref / l3_build_dut [PRE...]: one side. PRE, if given, is a function run in
+# the router namespace's setup before the L3 device exists (conf/default tests).
+l3_build_ref() {
+  local pre=${1:-}
+  l3_build_common r
+  [ -n "$pre" ] && "$pre" r
+  nsx r-sw ip link add br0 type bridge stp_state 0
+  nsx r-sw ip link set br0 address "$L3MAC"
+  local i
+  for i in 1 2 3; do nsx r-sw ip link set "p$i" master br0; done
+  nsx r-sw ip link set br0 up
+  nsx r-sw ip addr add 10.0.1.1/24 dev br0
+  nsx r-sw ip addr add 10.0.2.1/24 dev eth2
+}
+
+l3_build_dut() {
+  local pre=${1:-}
+  l3_build_common d
+  start_pvland d-sw
+  [ -n "$pre" ] && "$pre" d
+  ctl port add gw0 type internal vlan 10 >/dev/null
+  local i
+  for i in 1 2 3; do ctl port add "p$i" type netdev vlan 10 >/dev/null; done
+  # KNOWN DIFFERENCE (harness workaround): a port pvland attaches with AF_PACKET keeps
+  # its own IPv4 stack in the switch namespace, so the kernel there answers ARP for
+  # the namespace's addresses (10.0.1.1) out of p1 with p1's MAC, next to pvland's
+  # reply; a bridge port has no L3 of its own. pvland owns an internal port's kernel
+  # conf but not yet an attached port's, so the harness silences it here.
+  for i in 1 2 3; do nsx d-sw sysctl -qw "net.ipv4.conf.p$i.arp_ignore=8"; done
+  nsx d-sw ip link set gw0 address "$L3MAC"
+  nsx d-sw ip link set gw0 up
+  nsx d-sw ip addr add 10.0.1.1/24 dev gw0
+  nsx d-sw ip addr add 10.0.2.1/24 dev eth2
+  l3_dut_wait_route 10.0.2.10 eth2 || { echo "pvland did not sync routes"; cat "$T_DIR/d-sw.log"; exit 1; }
+  l3_dut_wait_route 10.0.1.10 gw0 || { echo "pvland did not sync gw0"; cat "$T_DIR/d-sw.log"; exit 1; }
+}
+
+# l3_build [PRE]: both sides, then every knob written to its default on both.
+l3_build() {
+  l3_build_ref "${1:-}"
+  l3_build_dut "${1:-}"
+  echo 0 >/proc/sys/net/core/message_cost
+  l3_reset
+}
+
+# l3_dut_wait_route ADDR DEV: wait until pvland's FIB sends ADDR out DEV.
+l3_dut_wait_route() {
+  wait_until 5 l3_dut_route_is "$1" "$2"
+}
+l3_dut_route_is() { [ "$(ctl -j route get "$1" 2>/dev/null | pvjson "(j[0] if isinstance(j,list) else j).get('dev')")" = "$2" ]; }
+# l3_dut_wait_no_route ADDR: until pvland has no usable route for ADDR.
+l3_dut_route_type() { ctl -j route get "$1" 2>/dev/null | pvjson "(j[0] if isinstance(j,list) else j).get('route_type')"; }
+
+# l3set KEY=VALUE...: write on both sides; in KEY, ".L3." names br0 / gw0.
+l3set() {
+  local kv ref=() dut=()
+  for kv in "$@"; do
+    ref+=("${kv//.L3./.br0.}")
+    dut+=("${kv//.L3./.gw0.}")
+  done
+  nsx r-sw sysctl -qw "${ref[@]}" || fail "reference sysctl ${ref[*]}"
+  ctl sysctl -w "${dut[@]}" >/dev/null || fail "pvlanctl sysctl -w ${dut[*]}"
+}
+
+# kset KEY=VALUE...: a kernel sysctl of another device (eth2), written on both sides.
+kset() {
+  local kv
+  for kv in "$@"; do
+    nsx r-sw sysctl -qw "$kv"
+    nsx d-sw sysctl -qw "$kv"
+  done
+}
+
+# l3_reset: every knob on all and the L3 device back to its default, forwarding on,
+# proxy_delay 0 (answers at once; the delay has its own cases), proxy_qlen 64.
+l3_reset() {
+  local k args=()
+  for k in $L3_KNOBS; do args+=("net.ipv4.conf.all.$k=0" "net.ipv4.conf.L3.$k=0"); done
+  args+=(net.ipv4.conf.L3.forwarding=1 net.ipv4.neigh.L3.proxy_delay=0 net.ipv4.neigh.L3.proxy_qlen=64)
+  l3set "${args[@]}"
+  kset net.ipv4.conf.eth2.medium_id=0
+}
+
+# probe_both TAG HOST ARGS...: arp_probe.py on HOST's eth0 of both sides at once;
+# reports in $T_DIR/TAG.r.json and TAG.d.json.
+probe_both() {
+  local tag=$1 h=$2; shift 2
+  nsx "r-$h" "$PVT_PY" "$PROBE" eth0 "$@" -o "$T_DIR/$tag.r.json" &
+  local p1=$!
+  nsx "d-$h" "$PVT_PY" "$PROBE" eth0 "$@" -o "$T_DIR/$tag.d.json" &
+  local p2=$!
+  wait "$p1" "$p2"
+}
+
+# nreplies TAG SIDE: number of replies in a report.
+nreplies() { pvjson "len(j['replies'])" <"$T_DIR/$1.$2.json"; }
+
+# arpcase NAME WANT [--from HOST] PROBE_ARGS...: send the probe on both sides; the
+# reference must give WANT replies (the kernel's documented verdict: a mismatch means
+# the harness or the table is wrong, not pvland), and pvland exactly the same frames.
+L3_CASE=0
+arpcase() {
+  local name=$1 want=$2 h=h1; shift 2
+  if [ "${1:-}" = --from ]; then h=$2; shift 2; fi
+  L3_CASE=$((L3_CASE + 1))
+  local tag="c$L3_CASE"
+  probe_both "$tag" "$h" "$@"
+  local cmp rc nr
+  cmp=$("$PVT_PY" "$PROBE" --compare "$T_DIR/$tag.r.json" "$T_DIR/$tag.d.json"); rc=$?
+  nr=$(pvjson "len(j['replies'])" <"$T_DIR/$tag.r.json")
+  if [ "$nr" != "$want" ]; then
+    fail "$name: reference kernel gave $nr replies, expected $want ($cmp)"
+  elif [ "$rc" = 0 ]; then
+    pass "$name: $cmp"
+  else
+    fail "$name: $cmp"
+  fi
+}
+
+# Martian log lines. The kernel's go to the global ring buffer: a follower started here
+# sees only new ones; pvland's go to its stderr. Lines are compared without time stamps
+# and with the device name br0 read as gw0.
+l3_kmsg_start() {
+  dmesg -W -t >"$T_DIR/kmsg.log" 2>/dev/null &
+  T_PIDS+=($!)
+  sleep 0.2
+}
+# l3_martians_ref / l3_martians_dut: martian lines (plus their ll header line) seen so far.
+l3_martians_ref() {
+  awk '/IPv4: martian (source|destination) .* dev br0$/ {print; keep=1; next}
+       keep && /^ll header:/ {print; keep=0; next} {keep=0}' "$T_DIR/kmsg.log" | sed 's/dev br0$/dev gw0/'
+}
+l3_martians_dut() {
+  sed -n 's/.*\(IPv4: martian .*\)$/\1/p; s/.*\(ll header: .*\)$/\1/p' "$T_DIR/d-sw.log"
+}
+
+# martiancase NAME WANT_LINES [--from H] PROBE_ARGS...: an arpcase that also compares the
+# martian lines the probe caused (WANT_LINES: how many the kernel should print).
+martiancase() {
+  local name=$1 want=$2; shift 2
+  local kb db
+  kb=$(l3_martians_ref | wc -l); db=$(l3_martians_dut | wc -l)
+  arpcase "$name" 0 "$@"
+  sleep 0.2
+  local kl dl
+  kl=$(l3_martians_ref | tail -n +$((kb + 1)))
+  dl=$(l3_martians_dut | tail -n +$((db + 1)))
+  local kn=0; [ -n "$kl" ] && kn=$(printf '%s\n' "$kl" | wc -l)
+  if [ "$kn" != "$want" ]; then
+    fail "$name: reference kernel logged $kn lines, expected $want: $(printf '%s' "$kl" | tr '\n' '|')"
+  elif [ "$kl" = "$dl" ]; then
+    pass "$name: log lines identical ($kn) ${kl%%$'\n'*}"
+  else
+    fail "$name: log differs: kernel '$(printf '%s' "$kl" | tr '\n' '|')' pvland '$(printf '%s' "$dl" | tr '\n' '|')'"
+  fi
+}
+
+# dut_verdict NAME: pvland's ARP verdict counter NAME on gw0 (0 when absent).
+dut_verdict() {
+  ctl -j stats show gw0 | pvjson "sum(v.get('count',0) for p in (j if isinstance(j,list) else [j]) for v in p.get('arp_verdicts',[]) if v.get('reason')=='$1')" 2>/dev/null || echo "?"
+}
+
+# l3ip ARGS...: the same `ip ARGS` in both router namespaces (routes, addresses, rules),
+# then a short pause for pvland's netlink mirror.
+# An argument that is exactly "L3" names br0 / gw0.
+l3ip() {
+  local a r=() d=()
+  for a in "$@"; do
+    if [ "$a" = L3 ]; then r+=(br0); d+=(gw0); else r+=("$a"); d+=("$a"); fi
+  done
+  nsx r-sw ip "${r[@]}" || fail "reference: ip ${r[*]}"
+  nsx d-sw ip "${d[@]}" || fail "dut: ip ${d[*]}"
+  sleep 0.15
+}
