@@ -88,3 +88,96 @@ t_done() {
   echo "$T_PASSES passed, $T_FAILS failed"
   [ "$T_FAILS" = 0 ]
 }
+
+# ---- Frame-level helpers (scapy, tcpdump, counters) ------------------------------------
+# The system python carries scapy; a python3 earlier on PATH (pyenv, venv) may not.
+PVT_PY=${PVT_PY:-/usr/bin/python3}
+
+# need_scapy: skip the test (exit 77) when scapy is missing.
+need_scapy() {
+  "$PVT_PY" -c 'import scapy' 2>/dev/null || { echo "SKIP: $PVT_PY has no scapy"; exit 77; }
+}
+
+# pyx NS CODE [ARGS...]: run python CODE in namespace NS (sys.argv[1:] = ARGS).
+pyx() { local n=$1 code=$2; shift 2; nsx "$n" "$PVT_PY" -c "$code" "$@"; }
+
+# scapy_send NS IF EXPR [COUNT]: sendp(EXPR, iface=IF) from namespace NS, where EXPR is a
+# scapy expression ("Ether(dst='ff:ff:ff:ff:ff:ff')/Dot1Q(vlan=5)/IP()/ICMP()", or
+# "Raw(bytes.fromhex('...'))" for arbitrary bytes).
+scapy_send() {
+  local n=$1 ifc=$2 expr=$3 count=${4:-1}
+  pyx "$n" "
+import sys, logging
+logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
+from scapy.all import *
+conf.verb = 0
+sendp($expr, iface=sys.argv[1], count=int(sys.argv[2]))
+" "$ifc" "$count"
+}
+
+# sniff_start TAG NS IF [FILTER...]: start tcpdump on IF in NS writing $T_DIR/TAG.pcap;
+# returns once it is capturing (immediate mode: a frame is on disk as soon as it arrives,
+# not when a ring block times out). Stop with sniff_stop TAG; read with sniff_count/sniff_show.
+sniff_start() {
+  local tag=$1 n=$2 ifc=$3; shift 3
+  rm -f "$T_DIR/$tag.pcap" "$T_DIR/$tag.err"
+  # ip netns exec execs tcpdump, so $! is tcpdump itself (a function would fork a subshell).
+  ip netns exec "$(ns "$n")" tcpdump -Z root -U --immediate-mode -n -i "$ifc" -w "$T_DIR/$tag.pcap" "$@" 2>"$T_DIR/$tag.err" &
+  local pid=$!
+  T_PIDS+=("$pid")
+  echo "$pid" >"$T_DIR/$tag.pid"
+  local i
+  for i in $(seq 1 100); do
+    grep -q "listening on" "$T_DIR/$tag.err" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "tcpdump did not start on $n/$ifc:"; cat "$T_DIR/$tag.err"; return 1
+}
+
+# sniff_stop TAG...: stop captures (after a short drain so in-flight frames land).
+sniff_stop() {
+  local tag pid
+  sleep 0.3
+  for tag in "$@"; do
+    [ -f "$T_DIR/$tag.pid" ] || continue
+    pid=$(cat "$T_DIR/$tag.pid"); rm -f "$T_DIR/$tag.pid"
+    kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+
+# sniff_show TAG [FILTER...]: the capture as text with link-level headers (-e).
+sniff_show() { local tag=$1; shift; tcpdump -r "$T_DIR/$tag.pcap" -n -e "$@" 2>/dev/null; }
+
+# sniff_count TAG [FILTER...]: number of captured frames matching FILTER.
+sniff_count() { sniff_show "$@" | wc -l | tr -d ' '; }
+
+# pvjson EXPR: evaluate python EXPR over the JSON document on stdin bound to `j`; prints it.
+pvjson() { "$PVT_PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# port_stat PORT FIELD: a numeric counter of PORT (rx_packets, rx_bytes, tx_packets, tx_bytes).
+port_stat() { ctl -j stats show "$1" | pvjson "[p for p in j if p['name']=='$1'][0]['$2']"; }
+
+# port_drop PORT REASON: the drop counter REASON of PORT (0 when not listed).
+port_drop() {
+  ctl -j stats show "$1" |
+    pvjson "sum(d['count'] for p in j if p['name']=='$1' for d in p.get('drops',[]) if d['reason']=='$2')"
+}
+
+# port_field PORT KEY: one field of `port show -j PORT` (e.g. state, vlan).
+port_field() { ctl -j port show "$1" | pvjson "[p for p in j if p['name']=='$1'][0].get('$2')"; }
+
+# wait_until SECS CMD...: poll CMD every 0.1 s until it succeeds (0) or SECS pass (1).
+wait_until() {
+  local secs=$1; shift
+  local end=$((SECONDS + secs))
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    [ "$SECONDS" -ge "$end" ] && return 1
+    sleep 0.1
+  done
+}
+
+# cannot_ping NS ADDR: no echo answered within a second (one try; use after can_ping
+# probes have proven the path works elsewhere).
+cannot_ping() { ! nsx "$1" ping -n -c 1 -W 1 "$2" >/dev/null 2>&1; }
