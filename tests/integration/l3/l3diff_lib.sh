@@ -78,12 +78,6 @@ l3_build_dut() {
   ctl port add gw0 type internal vlan 10 >/dev/null
   local i
   for i in 1 2 3; do ctl port add "p$i" type netdev vlan 10 >/dev/null; done
-  # KNOWN DIFFERENCE (harness workaround): a port pvland attaches with AF_PACKET keeps
-  # its own IPv4 stack in the switch namespace, so the kernel there answers ARP for
-  # the namespace's addresses (10.0.1.1) out of p1 with p1's MAC, next to pvland's
-  # reply; a bridge port has no L3 of its own. pvland owns an internal port's kernel
-  # conf but not yet an attached port's, so the harness silences it here.
-  for i in 1 2 3; do nsx d-sw sysctl -qw "net.ipv4.conf.p$i.arp_ignore=8"; done
   nsx d-sw ip link set gw0 address "$L3MAC"
   nsx d-sw ip link set gw0 up
   nsx d-sw ip addr add 10.0.1.1/24 dev gw0
