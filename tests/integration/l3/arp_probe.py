@@ -3,6 +3,7 @@
 
 Runs inside a host namespace (ip netns exec NS arp_probe.py IFACE ...). The receive
 socket is open before the first frame leaves, so nothing that answers fast is missed.
+Only replies whose sender IP is the probe's target are counted (--any-spa: all).
 Prints one JSON object: {"sent": N, "replies": [{"delay": s, "hex": ..., "vlan": VID or
 null, "src": mac, "spa": ip, "tha": mac, "tpa": ip}, ...]} where delay is measured from
 the first frame sent. Only frames the interface received (not its own) with ARP op 2
@@ -115,6 +116,8 @@ def probe(a):
         if i and a.interval:
             time.sleep(a.interval)
         tx.send(frame)
+    if a.sent_file:
+        open(a.sent_file, "w").close()
     end = time.monotonic() + a.window
     replies = []
     while True:
@@ -140,7 +143,10 @@ def probe(a):
         f = parse_reply(data, vlan)
         if f is None or (f["op"] != 2 and not a.all_ops):
             continue
-        if a.spa and f["spa"] != a.spa:
+        # A late answer to an earlier probe must not count for this one: by default only
+        # replies about this probe's target (spa == tip) are reported.
+        want_spa = a.spa or (None if a.any_spa or a.raw else a.tip)
+        if want_spa and f["spa"] != want_spa:
             continue
         f["delay"] = round(t, 4)
         f["hex"] = data.hex()
@@ -185,8 +191,10 @@ def main():
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--interval", type=float, default=0.0)
     p.add_argument("--window", type=float, default=0.15)
-    p.add_argument("--spa", help="report only replies with this sender IP")
+    p.add_argument("--spa", help="report only replies with this sender IP (default: --tip)")
+    p.add_argument("--any-spa", action="store_true", help="report replies whatever their sender IP")
     p.add_argument("--all-ops", action="store_true")
+    p.add_argument("--sent-file", help="create this file once every frame is sent")
     p.add_argument("-o", "--out", help="write the JSON here instead of stdout")
     a = p.parse_args()
     res = json.dumps(probe(a))

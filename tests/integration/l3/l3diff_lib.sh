@@ -91,7 +91,7 @@ l3_build() {
   l3_build_ref "${1:-}"
   l3_build_dut "${1:-}"
   echo 0 >/proc/sys/net/core/message_cost
-  l3_reset
+  [ -n "${L3_NO_RESET:-}" ] || l3_reset
 }
 
 # l3_dut_wait_route ADDR DEV: wait until pvland's FIB sends ADDR out DEV.
@@ -156,6 +156,12 @@ arpcase() {
   L3_CASE=$((L3_CASE + 1))
   local tag="c$L3_CASE"
   probe_both "$tag" "$h" "$@"
+  arp_verdict "$name" "$want" "$tag"
+}
+
+# arp_verdict NAME WANT TAG: the verdict part of arpcase, for reports probe_both made.
+arp_verdict() {
+  local name=$1 want=$2 tag=$3
   local cmp rc nr
   cmp=$("$PVT_PY" "$PROBE" --compare "$T_DIR/$tag.r.json" "$T_DIR/$tag.d.json"); rc=$?
   nr=$(pvjson "len(j['replies'])" <"$T_DIR/$tag.r.json")
@@ -222,4 +228,48 @@ l3ip() {
   nsx r-sw ip "${r[@]}" || fail "reference: ip ${r[*]}"
   nsx d-sw ip "${d[@]}" || fail "dut: ip ${d[*]}"
   sleep 0.15
+}
+
+# delay_check NAME TAG SIDE N MAX MINSPREAD: the reply delays of one report: N replies,
+# all below MAX seconds, spread over [0, MAX): each quarter of [0, MINSPREAD) holds some
+# (MINSPREAD = the configured delay), mean within the middle half.
+delay_check() {
+  local name=$1 tag=$2 side=$3 n=$4 max=$5 span=$6 out
+  if out=$("$PVT_PY" - "$T_DIR/$tag.$side.json" "$n" "$max" "$span" <<'PY'
+import json, sys
+d = [r["delay"] for r in json.load(open(sys.argv[1]))["replies"]]
+n, mx, span = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+bins = [0, 0, 0, 0]
+for x in d:
+    bins[min(3, int(x / (span / 4)))] += 1
+mean = sum(d) / len(d) if d else 0
+s = "n=%d min=%.3f max=%.3f mean=%.3f quarters=%s" % (len(d), min(d or [0]), max(d or [0]), mean, bins)
+ok = len(d) == n and max(d or [0]) < mx and all(b > 0 for b in bins) and span * 0.25 < mean < span * 0.75
+print(s)
+sys.exit(0 if ok else 1)
+PY
+  ); then pass "$name: $out"; else fail "$name: $out"; fi
+}
+
+# late_replies TAG SIDE AFTER: replies that arrived later than AFTER seconds.
+late_replies() {
+  pvjson "sum(1 for r in j['replies'] if r['delay'] > $3)" <"$T_DIR/$1.$2.json"
+}
+
+# probe_then TAG CMD... -- PROBE_ARGS...: probe_both from h1, and run CMD once both
+# sides have sent their frames (plus 50 ms), while the probes still listen.
+probe_then() {
+  local tag=$1; shift
+  local cmd=()
+  while [ "$1" != -- ]; do cmd+=("$1"); shift; done
+  shift
+  rm -f "$T_DIR/$tag.r.sent" "$T_DIR/$tag.d.sent"
+  nsx r-h1 "$PVT_PY" "$PROBE" eth0 "$@" --sent-file "$T_DIR/$tag.r.sent" -o "$T_DIR/$tag.r.json" &
+  local p1=$!
+  nsx d-h1 "$PVT_PY" "$PROBE" eth0 "$@" --sent-file "$T_DIR/$tag.d.sent" -o "$T_DIR/$tag.d.json" &
+  local p2=$!
+  wait_until 5 test -e "$T_DIR/$tag.r.sent" -a -e "$T_DIR/$tag.d.sent"
+  sleep 0.05
+  "${cmd[@]}"
+  wait "$p1" "$p2"
 }
