@@ -1,10 +1,16 @@
 #include "netlink/fib.h"
 
 #include <array>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "netlink/huge_region.h"
 #include "netlink/prefix_trie.h"
 
 namespace pvland::netlink {
@@ -13,8 +19,17 @@ namespace {
 using l3::RouteType;
 
 constexpr uint32_t kNone = 0xffffffff;
+constexpr uint32_t kUnused = 0xfffffffe;  // RouteSlot::next of a free slot
 constexpr uint8_t kNhDead = 1;      // RTNH_F_DEAD
 constexpr uint8_t kTosMask = 0x1c;  // IPTOS_RT_MASK: what fib_dscp_masked_match keeps
+
+// A trie value ("leaf") is [class:8][head route id:24]. Class 0 sends the lookup
+// down the full alias walk; class 255 would collide with the trie's node tag.
+constexpr unsigned kRidBits = 24;
+constexpr uint32_t kRidMask = (1u << kRidBits) - 1;
+constexpr uint32_t kMaxRoutes = 1u << kRidBits;
+constexpr unsigned kMaxClasses = 255;  // ids 1..254
+constexpr int32_t kFarLeg = INT32_MIN;
 
 // Lookup groups: the kernel's merged local+main trie, table 253, everything else.
 enum Group : uint8_t { kMerged = 0, kDefaultTable = 1, kOtherTables = 2, kGroups = 3 };
@@ -61,35 +76,75 @@ uint32_t MixDst(uint32_t h) {
 bool FibResult::IsError() const { return IsErrorType(type); }
 
 struct Fib::Impl {
-  struct RouteSlot {
+  // One cache line per alias: the route and its successor in kernel order.
+  struct alignas(64) RouteSlot {
     l3::Route route;
-    uint32_t next = kNone;  // next alias of the same prefix
-    uint32_t prefix = 0;
-    bool used = false;
+    uint32_t next = kUnused;
   };
-  struct PrefixRec {
-    uint32_t head = kNone;  // first alias in kernel order
-    uint32_t dst = 0;
-    uint8_t len = 0;
+
+  // What a lookup returns when a prefix's first alias decides it alone, shared by
+  // every prefix whose first alias has the same answer (the way the kernel shares
+  // one fib_info between routes). Lookups read it from a 4 KiB table that stays in
+  // L1, so the common case touches the trie and the route's own cache line only.
+  enum class Kind : uint8_t {
+    kSlow = 0,  // tos, multipath, a nexthop-less unicast, or no class left: walk
+    kForward,   // one nexthop: forward/deliver through it while it is usable
+    kError,     // blackhole, unreachable, prohibit, nat, xresolve
+    kThrow,
   };
+  struct Class {
+    Kind kind = Kind::kSlow;
+    RouteType type = RouteType::kUnspec;
+    // kForward and the nexthop is usable under the current link state. Link events
+    // flip this flag instead of recompiling every prefix through the device; when
+    // it is off the lookup takes the walk, which backtracks as the kernel does.
+    bool usable = false;
+    uint32_t table = 0;
+    int oif = 0;
+    l3::Ipv4 gateway = 0;
+  };
+  using ClassKey = std::pair<uint64_t, uint64_t>;
+  struct ClassInfo {
+    ClassKey key;
+    uint32_t refs = 0;
+    bool dead = false;    // RTNH_F_DEAD in the route message
+    bool exempt = false;  // host-scope route: never DEAD/LINKDOWN (nexthop scope nowhere)
+  };
+
   enum class Outcome { kFound, kThrow, kNone };
 
-  // Routes live in fixed-size chunks so Route* stays valid while others are added.
-  static constexpr unsigned kChunkBits = 12;
-  static constexpr uint32_t kChunk = 1u << kChunkBits;
-  std::vector<std::unique_ptr<RouteSlot[]>> chunks;
+  HugeRegion region{size_t{kMaxRoutes} * sizeof(RouteSlot)};
+  RouteSlot* const slots = reinterpret_cast<RouteSlot*>(region.data());
+  // route(id).nexthops.data() by id, as a signed count of 16-byte steps from
+  // leg_anchor (malloc aligns to 16): a result must point at the route's own leg,
+  // and reading it here (16 per cache line, 4 MiB for a full table, which mostly
+  // stays cached) instead of from the route's line removes the one lookup miss
+  // left after the trie. A leg too far from the anchor is marked kFarLeg and read
+  // from the route.
+  HugeRegion legs_region{size_t{kMaxRoutes} * sizeof(int32_t)};
+  int32_t* const legs = reinterpret_cast<int32_t*>(legs_region.data());
+  intptr_t leg_anchor = 0;
+  uint32_t route_hw = 1;  // ids below this have been constructed; id 0 is never used
   std::vector<uint32_t> free_routes;
-  uint32_t route_hw = 0;  // ids below this have been handed out
   size_t route_count = 0;
 
-  std::vector<PrefixRec> prefixes{PrefixRec{}};  // id 0 means "none"
-  std::vector<uint32_t> free_prefixes;
   std::array<PrefixTrie, kGroups> tries;
+  std::array<Class, kMaxClasses> classes{};
+  std::array<ClassInfo, kMaxClasses> class_info{};
+  absl::flat_hash_map<ClassKey, uint8_t> class_index;
+  std::vector<uint8_t> free_classes;
   absl::flat_hash_map<int, FibLinkState> links;
   bool dirty = false;
 
-  RouteSlot& Slot(uint32_t id) { return chunks[id >> kChunkBits][id & (kChunk - 1)]; }
-  const RouteSlot& Slot(uint32_t id) const { return chunks[id >> kChunkBits][id & (kChunk - 1)]; }
+  Impl() {
+    for (unsigned c = kMaxClasses - 1; c >= 1; --c) free_classes.push_back(static_cast<uint8_t>(c));
+  }
+  ~Impl() {
+    for (uint32_t id = 1; id < route_hw; ++id) slots[id].~RouteSlot();
+  }
+
+  RouteSlot& Slot(uint32_t id) { return slots[id]; }
+  const RouteSlot& Slot(uint32_t id) const { return slots[id]; }
 
   uint32_t NewRoute() {
     if (!free_routes.empty()) {
@@ -97,42 +152,36 @@ struct Fib::Impl {
       free_routes.pop_back();
       return id;
     }
-    if ((route_hw >> kChunkBits) >= chunks.size()) {
-      chunks.push_back(std::make_unique<RouteSlot[]>(kChunk));
+    if (route_hw >= kMaxRoutes) {
+      std::fprintf(stderr, "Fib: more than %u routes\n", kMaxRoutes - 1);
+      std::abort();
     }
+    new (&slots[route_hw]) RouteSlot();
     return route_hw++;
   }
 
-  uint32_t NewPrefix(uint32_t dst, uint8_t len) {
-    uint32_t id;
-    if (!free_prefixes.empty()) {
-      id = free_prefixes.back();
-      free_prefixes.pop_back();
-    } else {
-      id = static_cast<uint32_t>(prefixes.size());
-      prefixes.emplace_back();
-    }
-    prefixes[id] = PrefixRec{kNone, dst, len};
-    return id;
-  }
-
-  // Unlinks and frees alias `id`, and its prefix once that has no alias left.
-  void Unlink(uint32_t id, uint32_t prev) {
+  void FreeRoute(uint32_t id) {
     RouteSlot& s = Slot(id);
-    PrefixRec& p = prefixes[s.prefix];
-    if (prev == kNone) {
-      p.head = s.next;
-    } else {
-      Slot(prev).next = s.next;
-    }
-    if (p.head == kNone) {
-      tries[GroupOf(s.route.table)].Erase(p.dst, p.len);
-      free_prefixes.push_back(s.prefix);
-    }
-    s = RouteSlot{};
+    s.route = l3::Route{};  // releases the nexthop vector now
+    s.next = kUnused;
+    legs[id] = kFarLeg;
     free_routes.push_back(id);
     --route_count;
-    dirty = true;
+  }
+
+  void SetLeg(uint32_t id) {
+    const l3::NextHop* p = Slot(id).route.nexthops.data();
+    legs[id] = kFarLeg;
+    if (p == nullptr) return;
+    intptr_t a = reinterpret_cast<intptr_t>(p);
+    if (leg_anchor == 0) leg_anchor = a & ~intptr_t{15};
+    intptr_t d = a - leg_anchor;
+    if (d % 16 == 0 && d / 16 > INT32_MIN && d / 16 <= INT32_MAX) legs[id] = static_cast<int32_t>(d / 16);
+  }
+  const l3::NextHop* Leg(uint32_t id) const {
+    int32_t l = legs[id];
+    if (l == kFarLeg) [[unlikely]] return Slot(id).route.nexthops.data();
+    return reinterpret_cast<const l3::NextHop*>(leg_anchor + intptr_t{l} * 16);
   }
 
   void Commit() {
@@ -154,6 +203,98 @@ struct Fib::Impl {
       return ls.admin_up && (ls.carrier || !ls.ignore_linkdown);
     }
     return (nh.flags & kNhDead) == 0;
+  }
+
+  // Usable() for the nexthop a class describes.
+  bool ClassUsable(const ClassInfo& ci, const Class& c) const {
+    auto it = links.find(c.oif);
+    if (it != links.end()) {
+      if (ci.exempt) return true;
+      const FibLinkState& ls = it->second;
+      return ls.admin_up && (ls.carrier || !ls.ignore_linkdown);
+    }
+    return !ci.dead;
+  }
+
+  void RefreshUsable(int ifindex) {
+    for (unsigned c = 1; c < kMaxClasses; ++c) {
+      if (classes[c].kind == Kind::kForward && classes[c].oif == ifindex) {
+        classes[c].usable = ClassUsable(class_info[c], classes[c]);
+      }
+    }
+  }
+
+  // The class of a prefix whose first alias is `r`; takes a reference. 0 = walk.
+  uint8_t AcquireClass(Group g, const l3::Route& r) {
+    // The fast path answers "the first alias decides", which holds for any DS field
+    // only if that alias has tos 0 (tos != 0 aliases sort first). Other tables are
+    // only searched with a table filter, which the fast path does not apply.
+    if (g == kOtherTables || r.tos != 0) return 0;
+    Class c;
+    ClassInfo ci;
+    if (r.type == RouteType::kThrow) {
+      c.kind = Kind::kThrow;
+    } else if (IsErrorType(r.type)) {
+      c.kind = Kind::kError;
+      c.type = r.type;
+      c.table = r.table;
+    } else if (r.nexthops.size() == 1) {
+      const l3::NextHop& nh = r.nexthops[0];
+      c.kind = Kind::kForward;
+      c.type = r.type;
+      c.table = r.table;
+      c.oif = nh.ifindex;
+      c.gateway = nh.gateway;
+      ci.dead = (nh.flags & kNhDead) != 0;
+      ci.exempt = r.scope >= l3::kScopeHost;
+    } else {
+      return 0;  // multipath picks a leg per destination; no nexthops: never usable
+    }
+    ci.key = ClassKey{static_cast<uint64_t>(c.kind) | static_cast<uint64_t>(c.type) << 8 |
+                          static_cast<uint64_t>(ci.dead) << 16 |
+                          static_cast<uint64_t>(ci.exempt) << 17 | uint64_t{c.table} << 32,
+                      uint64_t{static_cast<uint32_t>(c.oif)} << 32 | c.gateway};
+    auto it = class_index.find(ci.key);
+    if (it != class_index.end()) {
+      ++class_info[it->second].refs;
+      return it->second;
+    }
+    // Past 254 distinct answers the rest take the walk: still correct, just slower.
+    if (free_classes.empty()) return 0;
+    uint8_t id = free_classes.back();
+    free_classes.pop_back();
+    ci.refs = 1;
+    if (c.kind == Kind::kForward) c.usable = ClassUsable(ci, c);
+    classes[id] = c;
+    class_info[id] = ci;
+    class_index.emplace(ci.key, id);
+    return id;
+  }
+
+  void ReleaseClass(uint8_t id) {
+    if (id == 0 || --class_info[id].refs != 0) return;
+    class_index.erase(class_info[id].key);
+    classes[id] = Class{};
+    class_info[id] = ClassInfo{};
+    free_classes.push_back(id);
+  }
+
+  // Points prefix (dst, len) of group g, whose trie value was `old_leaf` (0 =
+  // absent), at the alias list starting at `head` (kNone = remove the prefix).
+  void SetHead(Group g, uint32_t dst, uint8_t len, uint32_t old_leaf, uint32_t head) {
+    uint32_t leaf = 0;
+    if (head != kNone) leaf = (uint32_t{AcquireClass(g, Slot(head).route)} << kRidBits) | head;
+    if (old_leaf != 0) ReleaseClass(static_cast<uint8_t>(old_leaf >> kRidBits));
+    if (leaf == old_leaf) return;
+    PrefixTrie& t = tries[g];
+    if (old_leaf == 0) {
+      t.Insert(dst, len, leaf);
+    } else if (leaf == 0) {
+      t.Erase(dst, len);
+    } else {
+      t.Set(dst, len, leaf);
+    }
+    dirty = true;
   }
 
   // Which leg of a route serves `dst`. Single-path: the leg if usable. Multipath:
@@ -182,14 +323,16 @@ struct Fib::Impl {
     return nullptr;  // unreachable: point < total
   }
 
-  // fib_table_lookup over one group; table != 0 restricts it to that table.
-  Outcome LookupGroup(Group g, uint32_t dst, uint8_t dsfield, uint32_t table,
-                      FibResult* out) const {
+  // fib_table_lookup over one group from the prefix `leaf` matched: every alias in
+  // kernel order, then shorter covering prefixes. table != 0 restricts it to that
+  // table.
+  Outcome Walk(Group g, uint32_t leaf, uint32_t dst, uint8_t dsfield, uint32_t table,
+               FibResult* out) const {
     const PrefixTrie& t = tries[g];
     uint8_t tos = dsfield & kTosMask;
-    for (uint32_t pid = t.Longest(dst); pid != 0;) {
-      const PrefixRec& p = prefixes[pid];
-      for (uint32_t id = p.head; id != kNone;) {
+    while (leaf != 0) {
+      uint32_t head = leaf & kRidMask;
+      for (uint32_t id = head; id != kNone;) {
         const RouteSlot& s = Slot(id);
         id = s.next;
         const l3::Route& r = s.route;
@@ -205,9 +348,47 @@ struct Fib::Impl {
         *out = FibResult{r.type, &r, nh, r.table, nh->ifindex, nh->gateway};
         return Outcome::kFound;
       }
-      pid = t.Parent(pid, p.dst, p.len);
+      const l3::Route& h = Slot(head).route;
+      leaf = t.Parent(leaf, h.dst, h.dst_len);
     }
     return Outcome::kNone;
+  }
+
+  // fib_table_lookup over the merged or default group, without a table filter.
+  Outcome LookupGroup(Group g, uint32_t dst, uint8_t dsfield, FibResult* out) const {
+    uint32_t leaf = tries[g].Longest(dst);
+    if (leaf == 0) return Outcome::kNone;
+    const Class& c = classes[leaf >> kRidBits];
+    const RouteSlot& s = Slot(leaf & kRidMask);
+    if (c.usable) [[likely]] {
+      // Everything but the leg's address comes from the class; the route's own
+      // line is not read, only its address computed.
+      *out = FibResult{c.type, &s.route, Leg(leaf & kRidMask), c.table, c.oif, c.gateway};
+      return Outcome::kFound;
+    }
+    if (c.kind == Kind::kError) {
+      *out = FibResult{c.type, &s.route, nullptr, c.table, 0, 0};
+      return Outcome::kFound;
+    }
+    if (c.kind == Kind::kThrow) return Outcome::kThrow;
+    return Walk(g, leaf, dst, dsfield, 0, out);
+  }
+
+  // Fib::Lookup for everything but the common answer, out of line so the fast
+  // path needs no stack frame and stays a few dozen instructions: lookups of a
+  // packet batch are independent, and the fewer instructions each takes the more
+  // of their cache misses the CPU overlaps.
+  [[gnu::noinline]] std::optional<FibResult> LookupSlow(l3::Ipv4 dst, uint8_t dscp_tos) {
+    Commit();
+    FibResult r;
+    // Merged local+main first; only "no match" or throw falls through to table 253
+    // (the running kernel's behaviour, kernel-semantics.md §2.12.3).
+    if (LookupGroup(kMerged, dst, dscp_tos, &r) == Outcome::kFound) return r;
+    if (!tries[kDefaultTable].empty() &&
+        LookupGroup(kDefaultTable, dst, dscp_tos, &r) == Outcome::kFound) {
+      return r;
+    }
+    return std::nullopt;
   }
 };
 
@@ -220,18 +401,17 @@ bool Fib::Upsert(const l3::Route& in) {
   Impl& m = *impl_;
   l3::Route route = in;
   route.dst &= Mask(route.dst_len);
-  PrefixTrie& trie = m.tries[GroupOf(route.table)];
-  uint32_t pid = trie.Find(route.dst, route.dst_len);
-  if (pid == 0) {
-    pid = m.NewPrefix(route.dst, route.dst_len);
-    trie.Insert(route.dst, route.dst_len, pid);
-  }
+  Group g = GroupOf(route.table);
+  uint32_t leaf = m.tries[g].Find(route.dst, route.dst_len);
+  uint32_t head = leaf != 0 ? leaf & kRidMask : kNone;
   uint32_t prev = kNone;
-  for (uint32_t id = m.prefixes[pid].head; id != kNone; id = m.Slot(id).next) {
+  for (uint32_t id = head; id != kNone; id = m.Slot(id).next) {
     Impl::RouteSlot& s = m.Slot(id);
     if (SameIdentity(s.route, route)) {
       s.route = std::move(route);
-      m.dirty = true;
+      m.SetLeg(id);
+      // Only the first alias is cached in the trie value; the walk reads the rest.
+      if (id == head) m.SetHead(g, s.route.dst, s.route.dst_len, leaf, head);
       return false;
     }
     if (AliasBefore(route, s.route)) break;
@@ -240,28 +420,36 @@ bool Fib::Upsert(const l3::Route& in) {
   uint32_t id = m.NewRoute();
   Impl::RouteSlot& s = m.Slot(id);
   s.route = std::move(route);
-  s.prefix = pid;
-  s.used = true;
+  m.SetLeg(id);
   if (prev == kNone) {
-    s.next = m.prefixes[pid].head;
-    m.prefixes[pid].head = id;
+    s.next = head;
+    head = id;
   } else {
     s.next = m.Slot(prev).next;
     m.Slot(prev).next = id;
   }
   ++m.route_count;
-  m.dirty = true;
+  if (head == id) m.SetHead(g, s.route.dst, s.route.dst_len, leaf, head);
   return true;
 }
 
 bool Fib::Remove(const l3::Route& route) {
   Impl& m = *impl_;
-  uint32_t pid = m.tries[GroupOf(route.table)].Find(route.dst, route.dst_len);
-  if (pid == 0) return false;
+  Group g = GroupOf(route.table);
+  uint32_t dst = route.dst & Mask(route.dst_len);
+  uint32_t leaf = m.tries[g].Find(dst, route.dst_len);
+  if (leaf == 0) return false;
+  uint32_t head = leaf & kRidMask;
   uint32_t prev = kNone;
-  for (uint32_t id = m.prefixes[pid].head; id != kNone; id = m.Slot(id).next) {
+  for (uint32_t id = head; id != kNone; id = m.Slot(id).next) {
     if (SameIdentity(m.Slot(id).route, route)) {
-      m.Unlink(id, prev);
+      uint32_t next = m.Slot(id).next;
+      if (prev == kNone) {
+        m.SetHead(g, dst, route.dst_len, leaf, next);
+      } else {
+        m.Slot(prev).next = next;
+      }
+      m.FreeRoute(id);
       return true;
     }
     prev = id;
@@ -272,9 +460,9 @@ bool Fib::Remove(const l3::Route& route) {
 size_t Fib::RemoveIf(absl::FunctionRef<bool(const l3::Route&)> pred) {
   Impl& m = *impl_;
   std::vector<l3::Route> doomed;
-  for (uint32_t id = 0; id < m.route_hw; ++id) {
+  for (uint32_t id = 1; id < m.route_hw; ++id) {
     const Impl::RouteSlot& s = m.Slot(id);
-    if (s.used && pred(s.route)) doomed.push_back(s.route);
+    if (s.next != kUnused && pred(s.route)) doomed.push_back(s.route);
   }
   for (const auto& r : doomed) Remove(r);
   return doomed.size();
@@ -289,9 +477,9 @@ void Fib::Clear() {
 const l3::Route* Fib::Find(uint32_t table, l3::Ipv4 dst, uint8_t dst_len, uint8_t tos,
                            uint32_t priority) const {
   const Impl& m = *impl_;
-  uint32_t pid = m.tries[GroupOf(table)].Find(dst & Mask(dst_len), dst_len);
-  if (pid == 0) return nullptr;
-  for (uint32_t id = m.prefixes[pid].head; id != kNone; id = m.Slot(id).next) {
+  uint32_t leaf = m.tries[GroupOf(table)].Find(dst & Mask(dst_len), dst_len);
+  if (leaf == 0) return nullptr;
+  for (uint32_t id = leaf & kRidMask; id != kNone; id = m.Slot(id).next) {
     const l3::Route& r = m.Slot(id).route;
     if (r.table == table && r.tos == tos && r.priority == priority) return &r;
   }
@@ -300,8 +488,8 @@ const l3::Route* Fib::Find(uint32_t table, l3::Ipv4 dst, uint8_t dst_len, uint8_
 
 void Fib::ForEach(absl::FunctionRef<void(const l3::Route&)> fn) const {
   const Impl& m = *impl_;
-  for (uint32_t id = 0; id < m.route_hw; ++id) {
-    if (m.Slot(id).used) fn(m.Slot(id).route);
+  for (uint32_t id = 1; id < m.route_hw; ++id) {
+    if (m.Slot(id).next != kUnused) fn(m.Slot(id).route);
   }
 }
 
@@ -309,19 +497,25 @@ size_t Fib::size() const { return impl_->route_count; }
 
 void Fib::SetLinkState(int ifindex, const FibLinkState& state) {
   impl_->links[ifindex] = state;
+  impl_->RefreshUsable(ifindex);
 }
 
-void Fib::ForgetLinkState(int ifindex) { impl_->links.erase(ifindex); }
+void Fib::ForgetLinkState(int ifindex) {
+  impl_->links.erase(ifindex);
+  impl_->RefreshUsable(ifindex);
+}
 
 std::optional<FibResult> Fib::Lookup(l3::Ipv4 dst, uint8_t dscp_tos, int /*iif*/) const {
-  Impl& m = *impl_;
-  m.Commit();
-  FibResult r;
-  // Merged local+main first; only "no match" or throw falls through to table 253
-  // (the running kernel's behaviour, kernel-semantics.md §2.12.3).
-  if (m.LookupGroup(kMerged, dst, dscp_tos, 0, &r) == Impl::Outcome::kFound) return r;
-  if (m.LookupGroup(kDefaultTable, dst, dscp_tos, 0, &r) == Impl::Outcome::kFound) return r;
-  return std::nullopt;
+  const Impl& m = *impl_;
+  if (!m.dirty) [[likely]] {
+    uint32_t leaf = m.tries[kMerged].Longest(dst);
+    const Impl::Class& c = m.classes[leaf >> kRidBits];  // no prefix: class 0, not usable
+    if (c.usable) [[likely]] {
+      uint32_t id = leaf & kRidMask;
+      return FibResult{c.type, &m.Slot(id).route, m.Leg(id), c.table, c.oif, c.gateway};
+    }
+  }
+  return impl_->LookupSlow(dst, dscp_tos);
 }
 
 std::optional<FibResult> Fib::LookupTable(uint32_t table, l3::Ipv4 dst,
@@ -330,12 +524,12 @@ std::optional<FibResult> Fib::LookupTable(uint32_t table, l3::Ipv4 dst,
   m.Commit();
   FibResult r;
   // In merged mode the kernel's local and main table objects share one trie, so a
-  // lookup "in table local" sees main's routes too.
+  // lookup "in table local" sees main's routes too. Group 253 holds table 253 only.
   Group g = GroupOf(table);
-  uint32_t filter = g == kMerged ? 0 : table;
-  if (m.LookupGroup(g, dst, dscp_tos, filter, &r) == Impl::Outcome::kFound) {
-    return r;
-  }
+  Impl::Outcome o =
+      g == kOtherTables ? m.Walk(g, m.tries[g].Longest(dst), dst, dscp_tos, table, &r)
+                        : m.LookupGroup(g, dst, dscp_tos, &r);
+  if (o == Impl::Outcome::kFound) return r;
   return std::nullopt;
 }
 
@@ -351,14 +545,13 @@ size_t Fib::MemoryBytes() const {
   // glibc's malloc adds 8 bytes of header and rounds up to 16 (minimum chunk 32).
   auto heap = [](size_t n) { return n == 0 ? 0 : std::max<size_t>(32, (n + 8 + 15) & ~size_t{15}); };
   size_t b = sizeof(Impl);
-  b += m.chunks.size() * heap(Impl::kChunk * sizeof(Impl::RouteSlot));
-  b += m.chunks.capacity() * sizeof(m.chunks[0]);
-  for (uint32_t id = 0; id < m.route_hw; ++id) {
+  b += size_t{m.route_hw} * (sizeof(Impl::RouteSlot) + sizeof(m.legs[0]));
+  for (uint32_t id = 1; id < m.route_hw; ++id) {
     b += heap(m.Slot(id).route.nexthops.capacity() * sizeof(l3::NextHop));
   }
-  b += m.free_routes.capacity() * 4 + m.free_prefixes.capacity() * 4;
-  b += m.prefixes.capacity() * sizeof(Impl::PrefixRec);
+  b += heap(m.free_routes.capacity() * 4) + heap(m.free_classes.capacity());
   for (const auto& t : m.tries) b += t.MemoryBytes();
+  b += m.class_index.capacity() * (sizeof(Impl::ClassKey) + 2);
   b += m.links.capacity() * (sizeof(int) + sizeof(FibLinkState) + 1);
   return b;
 }

@@ -23,12 +23,19 @@
 //    fixed hash of the destination, weighted like the kernel's hash-threshold, so
 //    the answer is stable across runs and spreads destinations by weight.
 //
-// Structure: per lookup group (merged local+main, default) a poptrie-like
-// compressed multibit trie (16-bit direct root, then 6-bit nodes with popcount-
-// indexed children and run-compressed leaves) maps an address to the longest
-// matching prefix; each prefix holds its aliases. Updates mark /16 root slots dirty
-// and the affected slots are recompiled before the next lookup, so a burst of
-// notifications costs one recompilation per touched slot.
+// Structure: per lookup group (merged local+main, default, other tables) a
+// compiled DIR-16-8-8 trie (prefix_trie.h) maps an address to one word per
+// prefix: its first alias's route id plus a shared "answer" id. Answers are
+// interned like the kernel's fib_info (type, table, device, gateway, whether the
+// leg is usable), so a lookup whose prefix's first alias decides alone (tos 0, one
+// nexthop, usable; or blackhole & co.; or throw) reads the trie, a 4 KiB answer
+// table and one 4-byte word for the leg's address, and never the route itself.
+// Everything else (tos, multipath, dead or linkdown legs, more than 254 distinct
+// answers) takes the full walk over the prefix's aliases and shorter prefixes.
+// Link-state changes only flip the answers' usable bits. Updates mark /16 slots
+// dirty and the affected slots are recompiled before the next lookup, so a burst
+// of notifications costs one recompilation per touched slot. Routes live in one
+// 64-byte line each in a never-moving arena (up to 2^24 routes).
 //
 // Not thread-safe: one thread mutates and looks up (the daemon's loop). Lookup is
 // logically const but may recompile dirty slots. Pointers in a FibResult stay valid

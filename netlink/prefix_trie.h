@@ -1,27 +1,33 @@
-// Longest-prefix match from an IPv4 address to a prefix id, for one lookup group
-// of the Fib. Knows nothing about routes: ids are assigned by the caller.
+// Longest-prefix match from an IPv4 address to a 32-bit value, for one lookup
+// group of the Fib. Knows nothing about routes: values are the caller's (the Fib
+// stores a compact "what the lookup returns" word per prefix, see fib.cc).
 //
-// Layout (a poptrie-style compressed multibit trie):
-//  * prefixes of length <= 16 ("short") sit in a hash map for exact finds, and
-//    short_best_[a >> 16] holds the longest short prefix covering each /16 slot;
-//  * prefixes longer than 16 ("long") sit in a sorted vector per /16 slot, and a
-//    slot that has any is compiled into 6-bit-stride nodes: a 64-bit `vector` marks
-//    positions that have a child node, a 64-bit `leafvec` marks where a run of
-//    equal leaf values starts, and popcounts index the node's contiguous child and
-//    leaf arrays. So a slot holding N long prefixes costs O(N) words, a lookup
-//    touches the root word, at most three nodes and one leaf, and a lookup that
-//    finds no long prefix falls back to short_best_.
-//  * Parent(): the longest strictly shorter prefix covering a prefix, so the Fib
-//    can backtrack as the kernel does when every alias of a match is unusable.
-//    Recorded for long prefixes while compiling; probed for short ones (rare).
+// Layout (DIR-16-8-8 with popcount-compressed 8-bit levels):
+//  * root_[a >> 16] is one word per /16: either the value of the longest prefix of
+//    length <= 16 covering the slot (most uniformly random addresses end here), or
+//    a reference to the slot's level-2 node;
+//  * a node covers 8 address bits. Its 256 positions are run-compressed: a 256-bit
+//    map marks where a run of equal results starts, a cumulative count per 64-bit
+//    word turns "bit index" into "entry index" with one popcount, and the entries
+//    follow the header in the same block, so a lookup reads the header line and
+//    (usually) the next one. An entry is a value or a reference to a level-3 node
+//    (prefixes longer than /24).
+//  So a lookup is at most three dependent reads and no branches on prefix length.
+//  Why not a flat DIR-24-8: 16M entries x 4 bytes is 64 MiB, half the kernel's
+//  whole footprint for a full table and far beyond any cache; this layout holds a
+//  1M-prefix table in about 10 MiB, which mostly stays cached.
+//  * For exact finds and updates, prefixes of length <= 16 sit in a hash map and
+//    longer ones in a sorted vector per /16 slot (8 bytes each).
 //
-// Updates only mark slots dirty; Commit() recompiles them, so a burst of inserts
-// in one slot costs one recompilation. Longest() and Parent() need a Commit()
-// after the last update.
+// Updates only mark slots dirty; Commit() recompiles them, so a burst of inserts in
+// one slot costs one recompilation. Longest() needs a Commit() after the last
+// update; Find() and Parent() do not.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -29,106 +35,113 @@
 
 namespace pvland::netlink {
 
+class HugeRegion;
+
 class PrefixTrie {
  public:
-  PrefixTrie();
+  // Values at or above this are node references inside the compiled structure.
+  static constexpr uint32_t kNodeTag = 0xff000000u;
+  static constexpr uint32_t kMaxValue = kNodeTag - 1;
 
-  // Id of the exact prefix (dst masked to len), or 0.
+  PrefixTrie();
+  ~PrefixTrie();
+  PrefixTrie(const PrefixTrie&) = delete;
+  PrefixTrie& operator=(const PrefixTrie&) = delete;
+
+  // Value of the exact prefix (dst masked to len), or 0.
   uint32_t Find(uint32_t dst, uint8_t len) const;
-  // Adds a prefix that is not present; id must be non-zero.
-  void Insert(uint32_t dst, uint8_t len, uint32_t id);
+  // Adds a prefix that is not present; 0 < value <= kMaxValue.
+  void Insert(uint32_t dst, uint8_t len, uint32_t value);
+  // Changes the value of a present prefix.
+  void Set(uint32_t dst, uint8_t len, uint32_t value);
   // Removes a present prefix.
   void Erase(uint32_t dst, uint8_t len);
   void Clear();
 
-  // Id of the longest prefix covering `a`, or 0.
+  // Value of the longest prefix covering `a`, or 0.
   uint32_t Longest(uint32_t a) const {
-    uint32_t r = root_[a >> 16];
-    if (r != 0) {
-      const Node* n = &nodes_[r - 1];
-      uint64_t x = static_cast<uint64_t>(a) << 32;
-      unsigned pos = 16;
-      for (;;) {
-        unsigned v = static_cast<unsigned>((x << pos) >> 58);
-        uint64_t upto = (uint64_t{2} << v) - 1;  // bits 0..v (v = 63 wraps to all)
-        if ((n->vector >> v) & 1) {
-          n = &nodes_[n->base1 + __builtin_popcountll(n->vector & upto) - 1];
-          pos += 6;
-          continue;
-        }
-        uint32_t id = leaves_[n->base0 + __builtin_popcountll(n->leafvec & upto) - 1];
-        if (id != 0) return id;
-        break;
-      }
+    uint32_t e = root_[a >> 16];
+    if (e >= kNodeTag) {
+      e = Step(NodeAt(e), (a >> 8) & 255);
+      if (e >= kNodeTag) e = Step(NodeAt(e), a & 255);
     }
-    return short_best_[a >> 16];
+    return e;
   }
 
-  // Longest prefix strictly shorter than (dst, len) that covers it, or 0.
-  uint32_t Parent(uint32_t id, uint32_t dst, uint8_t len) const;
+  // Value of the longest prefix strictly shorter than (dst, len) that covers it,
+  // or 0. `value` (the prefix's own) is unused; kept for callers' symmetry.
+  uint32_t Parent(uint32_t value, uint32_t dst, uint8_t len) const;
 
   void Commit();
   bool dirty() const { return !dirty_slots_.empty(); }
+  bool empty() const { return prefix_count() == 0; }
   size_t prefix_count() const { return short_.size() + long_count_; }
   size_t MemoryBytes() const;
 
  private:
-  struct Node {
-    uint64_t vector = 0;   // positions with a child node
-    uint64_t leafvec = 0;  // positions where a run of equal leaves starts
-    uint32_t base0 = 0;    // first leaf in leaves_
-    uint32_t base1 = 0;    // first child in nodes_
-  };
+  // Node block layout, in 32-bit words: [0..7] the 256-bit run-start map, [8] byte k
+  // = number of runs starting in 64-bit words before k, [9..] one entry per run.
+  // Blocks are allocated in 16-byte units, which a node reference counts in.
+  static constexpr unsigned kHeaderWords = 9;
+  static constexpr unsigned kUnitWords = 4;
+
   struct LongEntry {
-    uint32_t id;
+    uint32_t value;
     uint16_t low;  // address bits 16..31
     uint8_t len;   // 17..32
   };
   struct Block {
-    uint32_t node_off = 0, leaf_off = 0;
-    uint32_t node_size = 0, leaf_size = 0;  // as allocated
-    bool used = false;
+    uint32_t off = 0;   // in units
+    uint32_t size = 0;  // in units, as allocated; 0 = none
   };
-  // Free lists per block size, so recompiled slots reuse space. Sizes are exact up
-  // to 1024 elements (almost every slot) and powers of two above, which bounds the
-  // number of lists without paying a power-of-two rounding on every block.
-  template <typename T>
-  struct Pool {
-    std::vector<T> data;
-    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> free;
-    uint32_t Alloc(size_t n, uint32_t* size);
-    void Free(uint32_t off, uint32_t size) { free[size].push_back(off); }
-    size_t Bytes() const;
-  };
-  struct Scratch {
-    std::vector<Node> nodes;
-    std::vector<uint32_t> leaves;
-  };
+
+  const uint32_t* NodeAt(uint32_t ref) const {
+    return pool_ + static_cast<size_t>(ref & ~kNodeTag) * kUnitWords;
+  }
+  static uint32_t Step(const uint32_t* n, unsigned v) {
+    uint64_t w;
+    std::memcpy(&w, n + 2 * (v >> 6), sizeof w);
+    unsigned before = (n[8] >> (8 * (v >> 6))) & 255;
+    // Bits 0..v of the word; v == 63 wraps to all ones. Bit 0 of every node is set,
+    // so the count is at least 1.
+    uint64_t upto = (uint64_t{2} << (v & 63)) - 1;
+    return n[kHeaderWords + before + __builtin_popcountll(w & upto) - 1];
+  }
 
   static uint32_t ShortKey(uint32_t dst, uint8_t len) { return ((dst >> 16) << 5) | len; }
+  LongEntry* FindLong(uint32_t dst, uint8_t len);
+  const LongEntry* FindLong(uint32_t dst, uint8_t len) const;
   void MarkDirty(uint32_t slot);
   void CompileSlot(uint32_t slot);
-  void BuildNode(uint32_t slot, size_t ni, unsigned pos, absl::Span<const LongEntry> es,
-                 uint32_t dflt);
-  // Longest short prefix strictly shorter than len covering dst; its length in *plen.
+  // Appends a node for `val` (children where `child` is set) to scratch_; returns
+  // its offset in words. Entry word indices of children are appended to `kids`.
+  size_t EmitNode(const uint32_t* val, const uint64_t* child, std::vector<size_t>* kids);
+  // Longest short prefix strictly shorter than len covering dst: value, length in *plen.
   uint32_t ShortParent(uint32_t dst, uint8_t len, uint8_t* plen) const;
+  uint32_t AllocUnits(uint32_t n, uint32_t* size);
+  void FreeUnits(uint32_t off, uint32_t size);
 
-  absl::flat_hash_map<uint32_t, uint32_t> short_;  // ShortKey -> id
-  std::vector<uint32_t> short_best_;               // per slot
-  std::vector<uint8_t> short_best_len_;            // per slot
-  std::vector<std::vector<LongEntry>> slots_;      // per slot, by (low, len)
+  absl::flat_hash_map<uint32_t, uint32_t> short_;  // ShortKey -> value
+  // Per slot: value of the longest short prefix covering it and that length + 1
+  // (0 = none).
+  std::vector<uint32_t> short_best_;
+  std::vector<uint8_t> short_best_len_;
+  std::vector<std::vector<LongEntry>> slots_;  // per slot, by (low, len)
   size_t long_count_ = 0;
-  std::vector<uint32_t> parent_;  // by id, long prefixes only; 0 = short_best_
-  std::vector<uint32_t> root_;    // per slot: 0, or 1 + index of the slot's root node
-  std::vector<Block> blocks_;     // per slot
-  Pool<Node> nodes_pool_;
-  Pool<uint32_t> leaves_pool_;
-  // Lookup reads these aliases of the pools' storage.
-  Node* nodes_ = nullptr;
-  uint32_t* leaves_ = nullptr;
+
+  std::vector<uint32_t> root_;
+  std::vector<Block> blocks_;  // per slot
+  std::unique_ptr<HugeRegion> region_;
+  uint32_t* pool_ = nullptr;
+  uint32_t pool_units_ = 0;  // high-water mark
+  // Free blocks by size in units: exact up to 256 units (4 KiB, every node of a
+  // realistic table), powers of two above.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> free_;
+  size_t free_units_ = 0;
+
   std::vector<uint32_t> dirty_slots_;
   std::vector<bool> dirty_;
-  Scratch scratch_;
+  std::vector<uint32_t> scratch_;
 };
 
 }  // namespace pvland::netlink

@@ -63,4 +63,5 @@ awk -v n="$N" -v t0="$T0" -v t1="$T1" -v c="$CONV" -v fb="$FIBB" -v rss="$RSS" \
   printf "fib memory (counted)         %.1f MiB\n", fb / 1048576
   printf "probe RSS growth             %.1f MiB\n", rss / 1024
   printf "kernel slab growth           %.1f MiB (ip_fib_trie+ip_fib_alias %.1f MiB)\n", (s1 - s0) / 1024, (f1 - f0) / 1048576
+  if (s1 > s0) printf "fib / kernel slab            %.2f\n", fb / ((s1 - s0) * 1024)
 }'
