@@ -101,48 +101,69 @@ need_scapy() {
 # pyx NS CODE [ARGS...]: run python CODE in namespace NS (sys.argv[1:] = ARGS).
 pyx() { local n=$1 code=$2; shift 2; nsx "$n" "$PVT_PY" -c "$code" "$@"; }
 
-# scapy_send NS IF EXPR [COUNT]: sendp(EXPR, iface=IF) from namespace NS, where EXPR is a
-# scapy expression ("Ether(dst='ff:ff:ff:ff:ff:ff')/Dot1Q(vlan=5)/IP()/ICMP()", or
-# "Raw(bytes.fromhex('...'))" for arbitrary bytes).
+# scapy_send NS IF EXPR [COUNT]: send the frame(s) EXPR COUNT times from IF in namespace
+# NS. EXPR is a scapy expression over Ether, Dot1Q, Dot1AD, ARP, IP, UDP, TCP, ICMP, Raw
+# ("Ether(dst='ff:ff:ff:ff:ff:ff')/Dot1Q(vlan=5)/IP()/ICMP()", "Raw(bytes.fromhex('..'))")
+# or a list of them. Only those layers are imported and the bytes go out on a plain
+# AF_PACKET socket: scapy.all takes seconds to import on a loaded machine.
 scapy_send() {
   local n=$1 ifc=$2 expr=$3 count=${4:-1}
   pyx "$n" "
-import sys, logging
-logging.getLogger('scapy.runtime').setLevel(logging.ERROR)
-from scapy.all import *
-conf.verb = 0
-sendp($expr, iface=sys.argv[1], count=int(sys.argv[2]))
+import sys, socket
+from scapy.layers.l2 import Ether, Dot1Q, Dot1AD, ARP
+from scapy.layers.inet import IP, UDP, TCP, ICMP
+from scapy.packet import Raw
+frames = $expr
+frames = [bytes(f) for f in (frames if isinstance(frames, (list, tuple)) else [frames])]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+for _ in range(int(sys.argv[2])):
+    for f in frames:
+        s.send(f)
 " "$ifc" "$count"
 }
 
 # sniff_start TAG NS IF [FILTER...]: start tcpdump on IF in NS writing $T_DIR/TAG.pcap;
 # returns once it is capturing (immediate mode: a frame is on disk as soon as it arrives,
 # not when a ring block times out). Stop with sniff_stop TAG; read with sniff_count/sniff_show.
-sniff_start() {
+sniff_start() { sniff_launch "$@" && sniff_ready "$1"; }
+
+# sniff_many PREFIX IF "NS..." [FILTER...]: sniff_start PREFIX-NS on IF in every NS at once.
+sniff_many() {
+  local pre=$1 ifc=$2 list=$3 n; shift 3
+  for n in $list; do sniff_launch "$pre-$n" "$n" "$ifc" "$@"; done
+  for n in $list; do sniff_ready "$pre-$n" || return 1; done
+}
+
+sniff_launch() {
   local tag=$1 n=$2 ifc=$3; shift 3
   rm -f "$T_DIR/$tag.pcap" "$T_DIR/$tag.err"
   # ip netns exec execs tcpdump, so $! is tcpdump itself (a function would fork a subshell).
   ip netns exec "$(ns "$n")" tcpdump -Z root -U --immediate-mode -n -i "$ifc" -w "$T_DIR/$tag.pcap" "$@" 2>"$T_DIR/$tag.err" &
-  local pid=$!
-  T_PIDS+=("$pid")
-  echo "$pid" >"$T_DIR/$tag.pid"
+  T_PIDS+=("$!")
+  echo "$!" >"$T_DIR/$tag.pid"
+}
+
+sniff_ready() {
   local i
-  for i in $(seq 1 100); do
-    grep -q "listening on" "$T_DIR/$tag.err" 2>/dev/null && return 0
+  for i in $(seq 1 200); do
+    grep -q "listening on" "$T_DIR/$1.err" 2>/dev/null && return 0
     sleep 0.05
   done
-  echo "tcpdump did not start on $n/$ifc:"; cat "$T_DIR/$tag.err"; return 1
+  echo "tcpdump $1 did not start:"; cat "$T_DIR/$1.err"; return 1
 }
 
 # sniff_stop TAG...: stop captures (after a short drain so in-flight frames land).
 sniff_stop() {
-  local tag pid
+  local tag pids=()
   sleep 0.3
   for tag in "$@"; do
     [ -f "$T_DIR/$tag.pid" ] || continue
-    pid=$(cat "$T_DIR/$tag.pid"); rm -f "$T_DIR/$tag.pid"
-    kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    pids+=("$(cat "$T_DIR/$tag.pid")"); rm -f "$T_DIR/$tag.pid"
   done
+  [ ${#pids[@]} -eq 0 ] && return 0
+  kill -INT "${pids[@]}" 2>/dev/null
+  wait "${pids[@]}" 2>/dev/null
   return 0
 }
 
