@@ -11,7 +11,7 @@
 #   Topology gen —veth— sw —veth— sink as in bench.sh (IPv6 off, offloads off). pvland
 #   runs in sw with two AF_PACKET ports (learning on, isolated off), gen and sink ping each
 #   other once so both MACs are learnt; the flood then goes to a known unicast MAC.
-#   A burst: SIGSTOP pvland, send BURST (< 1024, the RX ring size) 60-byte UDP frames from
+#   A burst: SIGSTOP pvland, send BURST (<= 1000, below the RX ring size) 60-byte UDP frames from
 #   gen with pktgen (pktgen.c), so they wait in pvland's RX ring; SIGCONT; wait until the
 #   sink interface has counted all of them. pvland then drains a full ring: batches of 32,
 #   8 batches per wakeup, one sendmmsg per batch.
@@ -59,7 +59,7 @@ trap 'exit 130' INT TERM
 for t in ip ethtool valgrind callgrind_control callgrind_annotate strace gcc python3 timeout; do
   command -v $t >/dev/null || die "missing $t (apt-get install -y valgrind strace ethtool gcc)"
 done
-[ "$BURST" -lt 1024 ] || die "BURST must be below the RX ring size (1024)"
+[ "$BURST" -lt 1024 ] || die "BURST must be below the RX ring size"
 PVLAND=$BUILD/daemon/pvland
 PVLANCTL=$BUILD/ctl/cli/pvlanctl
 if [ ! -x "$PVLAND" ] || [ ! -x "$PVLANCTL" ]; then
