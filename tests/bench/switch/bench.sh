@@ -22,7 +22,8 @@
 #               (the egress isolation check runs against a populated port table)
 #   bridge      Linux bridge, RPS of both switch-side veths steered to CPU1
 #   ovs         ovs-vswitchd, datapath_type=netdev (userspace), AF_PACKET ports, pinned
-#               to CPU1 (only when installed)
+#               to CPU1 (only when ovs-vswitchd and ovsdb-server are installed; this
+#               path has not been run on a machine with Open vSwitch yet)
 #   veth        gen and sink on one veth pair, no switch: the harness ceiling (not in
 #               the default set)
 #
@@ -44,6 +45,9 @@
 #   RTT        ping -n -i 0.002 -c 2000 gen -> sink, p50 / p99 in microseconds.
 #   idle CPU%  utime+stime of the switch process over 2 s without traffic.
 # The final table prints medians and the ratio of each median to the bridge's.
+# On a shared machine other tenants' processes take CPU time from a userspace switch,
+# iperf3 and the generator, but not from the bridge's softirq work: expect wide spreads
+# between repetitions and read ratios of medians, never single runs.
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
