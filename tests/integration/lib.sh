@@ -170,8 +170,9 @@ sniff_stop() {
 # sniff_show TAG [FILTER...]: the capture as text with link-level headers (-e).
 sniff_show() { local tag=$1; shift; tcpdump -r "$T_DIR/$tag.pcap" -n -e "$@" 2>/dev/null; }
 
-# sniff_count TAG [FILTER...]: number of captured frames matching FILTER.
-sniff_count() { sniff_show "$@" | wc -l | tr -d ' '; }
+# sniff_count TAG [FILTER...]: number of captured frames matching FILTER (lines that start
+# with a timestamp: tcpdump adds hex lines for payloads it cannot decode).
+sniff_count() { sniff_show "$@" | grep -c '^[0-9]'; }
 
 # pvjson EXPR: evaluate python EXPR over the JSON document on stdin bound to `j`; prints it.
 pvjson() { "$PVT_PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }

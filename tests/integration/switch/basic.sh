@@ -44,6 +44,29 @@ expect_ok "stats clear" ctl stats clear
 expect_eq "p1 rx_packets after clear" "$(port_stat p1 rx_packets)" 0
 expect_eq "p2 tx_bytes after clear" "$(port_stat p2 tx_bytes)" 0
 
+# Exact counting, and pvland never re-reads its own transmissions: 5 broadcasts of an
+# ethertype no host answers (0x88b5) are 5 rx on p1, 5 tx on p2 and p3, 0 rx elsewhere,
+# one copy per host.
+ctl stats clear >/dev/null
+sniff_many cnt eth0 "h2 h3" -Q in ether proto 0x88b5
+scapy_send h1 eth0 "Ether(src='02:00:00:00:00:01',dst='ff:ff:ff:ff:ff:ff',type=0x88b5)/Raw(b'c'*60)" 5
+sniff_stop cnt-h2 cnt-h3
+expect_eq "5 broadcasts: p1 rx_packets" "$(port_stat p1 rx_packets)" 5
+expect_eq "5 broadcasts: p1 rx_bytes" "$(port_stat p1 rx_bytes)" 370
+expect_eq "5 broadcasts: p2 tx_packets" "$(port_stat p2 tx_packets)" 5
+expect_eq "5 broadcasts: p3 tx_bytes" "$(port_stat p3 tx_bytes)" 370
+expect_eq "5 broadcasts: p2 rx_packets (own transmissions not re-read)" "$(port_stat p2 rx_packets)" 0
+expect_eq "5 broadcasts: p1 tx_packets (no reflection)" "$(port_stat p1 tx_packets)" 0
+expect_eq "5 broadcasts: h2 got 5 copies" "$(sniff_count cnt-h2)" 5
+expect_eq "5 broadcasts: h3 got 5 copies" "$(sniff_count cnt-h3)" 5
+
+# Idle means idle: no CPU burnt while nothing arrives (one epoll loop, no polling).
+PVPID=$(ip netns pids "$(ns sw)" | head -1)
+cpu() { awk '{print $14 + $15}' "/proc/$PVPID/stat"; }
+c0=$(cpu); sleep 2; c1=$(cpu)
+expect_ok "idle daemon used $((c1 - c0)) ticks in 2 s (<= 2)" test $((c1 - c0)) -le 2
+expect_eq "control socket mode" "$(stat -c %a "$PVSOCK")" 600
+
 # --- flush
 expect_ok "fdb flush" ctl fdb flush
 expect_eq "fdb empty after flush" "$(fdb_count)" 0

@@ -76,7 +76,8 @@ expect_eq "p1 state unaffected" "$(port_field p1 state)" up
 expect_ok "h1 -> h2 while p3 is absent" can_ping h1 10.0.0.2
 d0=$(port_drop p3 port_down)
 scapy_send h1 eth0 "Ether(src='02:00:00:00:00:01',dst='02:00:00:00:00:03')/IP(src='10.0.0.1',dst='10.0.0.3')/UDP(dport=9)"
-sleep 0.2
+drop_is() { [ "$(port_drop "$1" "$2")" = "$3" ]; }
+wait_until 3 drop_is p3 port_down $((d0 + 1))
 expect_eq "unicast to the absent port counted port_down on p3" "$(port_drop p3 port_down)" $((d0 + 1))
 veth sw p3 h3 eth0
 host_addr h3 eth0 10.0.0.3/24 02:00:00:00:00:03
