@@ -49,8 +49,10 @@ class SwitchFixture : public ::testing::Test {
     return AddPort(name, cfg);
   }
 
-  void Send(const std::string& port, Frame f) {
-    fakes_[port]->Inject(std::move(f));
+  void Send(const std::string& port, Frame f) { SendBatch(port, {std::move(f)}); }
+  // All frames in one batch, as a busy port delivers them.
+  void SendBatch(const std::string& port, std::vector<Frame> frames) {
+    for (Frame& f : frames) fakes_[port]->Inject(std::move(f));
     PacketBatch batch;
     SwitchPort& sp = *bridge_.port(index_[port]);
     sp.io->Receive(batch);
@@ -213,6 +215,23 @@ TEST_F(SwitchFixture, FloodControlsLearningAndLinkLocal) {
   Send("a", MakeFrame({0x01, 0x80, 0xc2, 0, 0, 0}, HostMac(1)));
   EXPECT_EQ(Receivers(), (std::set<std::string>{}));
   EXPECT_EQ(Drops("a", DropReason::kLinkLocalDst), 1u);
+}
+
+TEST_F(SwitchFixture, LearningInsideABatchIsSeenByLaterFramesOfTheBatch) {
+  Access("a", 1);
+  Access("b", 1);
+  // X -> Y (Y unknown: flood to b), Y -> X from the same port (learns Y on a), then
+  // X -> Y again: now known on the ingress port, so not forwarded.
+  SendBatch("a", {MakeFrame(HostMac(2), HostMac(1)), MakeFrame(HostMac(1), HostMac(2)),
+                  MakeFrame(HostMac(2), HostMac(1))});
+  EXPECT_EQ(fakes_["b"]->sent.size(), 1u);
+  EXPECT_EQ(Drops("a", DropReason::kSamePort), 2u);
+  // A run of one flow: every frame forwarded, the address learned once.
+  ClearSent();
+  bridge_.fdb().AddStatic(1, 1, HostMac(9), index_["b"]);
+  SendBatch("a", std::vector<Frame>(5, MakeFrame(HostMac(9), HostMac(1))));
+  EXPECT_EQ(fakes_["b"]->sent.size(), 5u);
+  EXPECT_EQ(bridge_.fdb().Lookup(1, HostMac(1).data())->port, index_["a"]);
 }
 
 TEST_F(SwitchFixture, DownPortsAndTransmitErrorsAreCounted) {
