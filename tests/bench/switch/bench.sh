@@ -50,47 +50,17 @@
 # between repetitions and read ratios of medians, never single runs.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../../.." && pwd)
 REPS=${REPS:-3}
-BUILD=${BUILD:-$ROOT/build-bench}
 PPS_SECS=${PPS_SECS:-6}
 TCP_SECS=${TCP_SECS:-6}
 PFX=pvb$$
-WORK=$(mktemp -d /tmp/$PFX.XXXXXX)
+NAME=bench
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RESULTS=$WORK/results
-PIDS=()
 
-die() { echo "bench: $*" >&2; exit 1; }
-
-cleanup() {
-  local p ns
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX-"); do
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ "$(id -u)" = 0 ] || die "needs root"
-for t in ip ethtool iperf3 ping taskset gcc python3 timeout; do
-  command -v $t >/dev/null || die "missing $t (apt-get install -y iproute2 ethtool iperf3 iputils-ping gcc python3)"
-done
+bench_require ip ethtool iperf3 ping taskset gcc python3 timeout
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (CPU0 for the load, CPU1 for the switch)"
-
-PVLAND=$BUILD/daemon/pvland
-PVLANCTL=$BUILD/ctl/cli/pvlanctl
-if [ ! -x "$PVLAND" ] || [ ! -x "$PVLANCTL" ]; then
-  echo "bench: building pvland (Release) in $BUILD" >&2
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-    cmake --build "$BUILD" --target pvland pvlanctl -j"$(nproc)" >/dev/null || die "build failed"
-fi
-PKTGEN=$WORK/pktgen
-gcc -O2 -Wall -o "$PKTGEN" "$HERE/pktgen.c" || die "cannot compile pktgen.c"
+bench_build
 
 if [ -z "${IMPLS:-}" ]; then
   IMPLS="pvland pvland-iso bridge"
@@ -108,13 +78,6 @@ G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso
 GEN_IP=198.18.0.1 SINK_IP=198.18.0.2
 SWPID=""  # the switch process whose CPU is measured
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-new_ns() {
-  ip netns add "$1" || die "cannot create namespace $1"
-  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip -n "$1" link set lo up
-}
 
 no_offloads() {  # ns dev
   nsx "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 ||

@@ -29,52 +29,19 @@
 # make the script fail rather than report a flattering figure.
 set -u
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../../.." && pwd)
-BUILD=${BUILD:-$ROOT/build-bench}
 BURSTS=${BURSTS:-100}
 BURST=${BURST:-1000}
 ISOLATED=${ISOLATED:-0}
 PFX=pvc$$
-WORK=$(mktemp -d /tmp/$PFX.XXXXXX)
-PIDS=()
+NAME=callgrind
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso
 GEN_IP=198.18.0.1 SINK_IP=198.18.0.2
 
-die() { echo "callgrind: $*" >&2; exit 1; }
-cleanup() {
-  local p ns
-  for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PFX-"); do
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -CONT "$p" 2>/dev/null; kill -9 "$p" 2>/dev/null; done
-    ip netns del "$ns" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_require ip ethtool valgrind callgrind_control callgrind_annotate strace gcc python3 timeout
+[ "$BURST" -lt 1024 ] || die "BURST must fit in the RX ring with room to spare"
+bench_build
 
-[ "$(id -u)" = 0 ] || die "needs root"
-for t in ip ethtool valgrind callgrind_control callgrind_annotate strace gcc python3 timeout; do
-  command -v $t >/dev/null || die "missing $t (apt-get install -y valgrind strace ethtool gcc)"
-done
-[ "$BURST" -lt 1024 ] || die "BURST must be below the RX ring size"
-PVLAND=$BUILD/daemon/pvland
-PVLANCTL=$BUILD/ctl/cli/pvlanctl
-if [ ! -x "$PVLAND" ] || [ ! -x "$PVLANCTL" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
-    cmake --build "$BUILD" --target pvland pvlanctl -j"$(nproc)" >/dev/null || die "build failed"
-fi
-PKTGEN=$WORK/pktgen
-gcc -O2 -Wall -o "$PKTGEN" "$HERE/pktgen.c" || die "cannot compile pktgen.c"
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-new_ns() {
-  ip netns add "$1" || die "cannot create namespace $1"
-  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip -n "$1" link set lo up
-}
 veth() {  # ns1 dev1 ns2 dev2
   ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" || die "veth $2"
   nsx "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || die "ethtool $2"
