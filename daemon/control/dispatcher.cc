@@ -24,6 +24,12 @@ int StatusToErrno(const absl::Status& s) {
 
 }  // namespace
 
+absl::StatusOr<uint16_t> PortByName(const Bridge& bridge, std::string_view name) {
+  auto idx = bridge.FindPort(name);
+  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(name), "'"));
+  return *idx;
+}
+
 Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT) {
   RegisterPortHandlers(*this);
   RegisterVlanHandlers(*this);

@@ -38,6 +38,9 @@ struct ControlContext {
   L3Edge* edge = nullptr;  // null: no L3 edge (sysctl and route commands unavailable)
 };
 
+// The port a request names, or the error every command gives for an unknown one.
+absl::StatusOr<uint16_t> PortByName(const Bridge& bridge, std::string_view name);
+
 using Handler = std::function<absl::Status(ControlContext&, const ctl::AttrView&, ReplyRecords&)>;
 
 class Dispatcher {

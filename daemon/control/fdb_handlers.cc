@@ -9,9 +9,9 @@ namespace {
 absl::StatusOr<std::optional<uint16_t>> OptionalPort(ControlContext& ctx, const ctl::AttrView& a) {
   auto name = a.String(PVL_A_PORT);
   if (!name) return std::optional<uint16_t>();
-  auto idx = ctx.bridge.FindPort(*name);
-  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(*name), "'"));
-  return idx;
+  auto idx = PortByName(ctx.bridge, *name);
+  if (!idx.ok()) return idx.status();
+  return std::optional<uint16_t>(*idx);
 }
 
 absl::StatusOr<std::optional<uint16_t>> OptionalVid(const ctl::AttrView& a) {

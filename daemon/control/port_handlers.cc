@@ -45,9 +45,7 @@ absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg)
 absl::StatusOr<uint16_t> RequirePort(ControlContext& ctx, const ctl::AttrView& a) {
   auto name = a.String(PVL_A_NAME);
   if (!name) return absl::InvalidArgumentError("port name missing");
-  auto idx = ctx.bridge.FindPort(*name);
-  if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(*name), "'"));
-  return *idx;
+  return PortByName(ctx.bridge, *name);
 }
 
 void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {

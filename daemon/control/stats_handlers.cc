@@ -9,8 +9,8 @@ namespace {
 template <typename F>
 absl::Status ForPorts(ControlContext& ctx, const ctl::AttrView& a, F f) {
   if (auto name = a.String(PVL_A_NAME)) {
-    auto idx = ctx.bridge.FindPort(*name);
-    if (!idx) return absl::NotFoundError(absl::StrCat("no port named '", std::string(*name), "'"));
+    auto idx = PortByName(ctx.bridge, *name);
+    if (!idx.ok()) return idx.status();
     f(*ctx.bridge.port(*idx));
     return absl::OkStatus();
   }
