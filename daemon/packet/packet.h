@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "daemon/packet/drop_reason.h"
+#include "daemon/packet/offload.h"
 #include "include/pvland/types.h"
 
 namespace pvland {
@@ -26,6 +27,7 @@ struct Packet {
   bool aux_tag = false;      // the kernel stripped a tag and reported it out of band
   uint16_t aux_tci = 0;
   uint16_t aux_tpid = 0x8100;
+  Offload offload;           // partial checksum / GSO super-frame, as the kernel reported it
 
   // --- set by the parser ---
   bool tagged = false;        // an 802.1Q tag was present (in band or out of band)

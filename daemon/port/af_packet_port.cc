@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
@@ -35,8 +37,17 @@ absl::StatusOr<std::unique_ptr<AfPacketPort>> AfPacketPort::Open(const std::stri
   if (auto s = SetOpt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION"); !s.ok()) return s;
   if (auto s = SetOpt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING"); !s.ok()) return s;
   if (auto s = SetOpt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS"); !s.ok()) return s;
-  // Room for several batches of sends in flight without EAGAIN.
-  SetOpt(fd, SOL_SOCKET, SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE").IgnoreError();
+  // A virtio-net header before every frame, both ways: partial checksums and GSO
+  // super-frames are carried as they are (daemon/packet/offload.h). Must precede the ring.
+  if (auto s = SetOpt(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR"); !s.ok()) return s;
+  // A frame larger than a ring slot (a super-frame) still takes a slot, marked
+  // TP_STATUS_COPY, and the whole frame is queued on the socket for recv() in ring order.
+  if (auto s = SetOpt(fd, SOL_PACKET, PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH"); !s.ok()) return s;
+  // That queue holds a TCP window of super-frames while pvland is busy; beyond it the
+  // kernel hands over the truncated slot only, which pvland drops as `oversize`.
+  SetOpt(fd, SOL_SOCKET, SO_RCVBUFFORCE, kCopyQueueBytes, "SO_RCVBUFFORCE").IgnoreError();
+  // Room for several batches of sends (super-frames included) in flight without EAGAIN.
+  SetOpt(fd, SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20, "SO_SNDBUFFORCE").IgnoreError();
 
   tpacket_req req{};
   req.tp_block_size = kFrameSize * 32;
@@ -76,10 +87,29 @@ size_t AfPacketPort::Receive(PacketBatch& batch) {
     // Acquire pairs with the kernel's release of tp_status: the frame bytes are visible.
     const uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
     if ((status & TP_STATUS_USER) == 0) break;
+    uint8_t* frame = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
+    uint32_t len = h->tp_snaplen;
+    uint32_t wire_len = h->tp_len;
+    Offload offload;
+    std::memcpy(&offload, frame - sizeof(Offload), sizeof(Offload));
+    if ((status & TP_STATUS_COPY) != 0) {
+      uint8_t* buf = big_.Reserve();
+      if (buf == nullptr) break;  // the batch has its share of super-frames; next batch
+      const ssize_t got = recv(fd_.get(), buf, FrameArena::kMaxRead, MSG_DONTWAIT | MSG_TRUNC);
+      // Without the queued copy the truncated slot stands, and the parser drops it.
+      if (got > static_cast<ssize_t>(sizeof(Offload))) {
+        big_.Commit(std::min<size_t>(got, FrameArena::kMaxRead));
+        std::memcpy(&offload, buf, sizeof(Offload));
+        frame = buf + sizeof(Offload);
+        wire_len = static_cast<uint32_t>(got - sizeof(Offload));
+        len = std::min<uint32_t>(wire_len, FrameArena::kMaxRead - sizeof(Offload));
+      }
+    }
     Packet& p = batch.Append();
-    p.frame = reinterpret_cast<uint8_t*>(h) + h->tp_mac;
-    p.len = h->tp_snaplen;
-    p.wire_len = h->tp_len;
+    p.frame = frame;
+    p.len = len;
+    p.wire_len = wire_len;
+    p.offload = offload;
     if ((status & TP_STATUS_VLAN_VALID) != 0) {
       p.aux_tag = true;
       p.aux_tci = h->tp_vlan_tci;
@@ -96,19 +126,20 @@ void AfPacketPort::ReleaseRx() {
     __atomic_store_n(&Slot(rx_release_)->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
     rx_release_ = (rx_release_ + 1) % kFrameCount;
   }
+  big_.Reset();
 }
 
 SendResult AfPacketPort::Send(absl::Span<TxItem> items) {
   SendResult r;
-  iovec iov[kBatchSize * 4];
+  iovec iov[kBatchSize * kMaxTxIovecs];
   mmsghdr msgs[kBatchSize];
   size_t done = 0;
   while (done < items.size()) {
     const size_t chunk = std::min(items.size() - done, kBatchSize);
     for (size_t i = 0; i < chunk; ++i) {
       msgs[i] = mmsghdr{};
-      msgs[i].msg_hdr.msg_iov = &iov[i * 4];
-      msgs[i].msg_hdr.msg_iovlen = BuildIovecs(items[done + i], &iov[i * 4]);
+      msgs[i].msg_hdr.msg_iov = &iov[i * kMaxTxIovecs];
+      msgs[i].msg_hdr.msg_iovlen = BuildIovecs(items[done + i], &iov[i * kMaxTxIovecs]);
     }
     int sent = sendmmsg(fd_.get(), msgs, chunk, MSG_DONTWAIT);
     if (sent < 0) {

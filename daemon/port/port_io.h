@@ -10,19 +10,22 @@
 
 #include "absl/types/span.h"
 #include "daemon/packet/batch.h"
+#include "daemon/packet/offload.h"
 #include "include/pvland/types.h"
 
 namespace pvland {
 
-// One frame to send: the packet's bytes with its tag rebuilt for this egress port.
+// One frame to send: the packet's bytes with its tag rebuilt for this egress port, and its
+// offload state with the offsets moved to match.
 struct TxItem {
   const Packet* pkt = nullptr;
   bool tag = false;     // insert an 802.1Q tag
   uint8_t tag_bytes[4] = {0x81, 0x00, 0, 0};
   int error = 0;        // set by Send() when this frame was not sent
-  uint32_t wire_len() const {
-    return pkt->len - (pkt->payload_off - 12) + (tag ? 4 : 0) + (pkt->has_inner_tag ? 4 : 0);
-  }
+  Offload offload;      // the virtio-net header that goes before the frame
+  // Bytes before the ethertype on egress: MACs, the new tag, a preserved inner tag.
+  uint32_t l2_prefix() const { return 12 + (tag ? 4 : 0) + (pkt->has_inner_tag ? 4 : 0); }
+  uint32_t wire_len() const { return pkt->len - pkt->payload_off + l2_prefix(); }
 };
 
 // Totals of one Send(); each unsent item has its own errno in TxItem::error.
@@ -44,8 +47,9 @@ class PortIo {
   virtual uint64_t KernelDrops() { return 0; }
 };
 
-// iovecs for one item: MACs, optional new tag, optional preserved inner tag, rest.
-// Returns how many of the (at most 4) iovecs were used.
+// iovecs for one item: virtio-net header, MACs, optional new tag, optional preserved inner
+// tag, rest. Returns how many of the (at most kMaxTxIovecs) iovecs were used.
+inline constexpr int kMaxTxIovecs = 5;
 int BuildIovecs(const TxItem& item, iovec* iov);
 
 }  // namespace pvland

@@ -1,37 +1,38 @@
 // A TAP port: pvland creates the interface and holds its fd. The fd keeps working when the
-// user moves the interface to another namespace, so the port moves with it.
+// user moves the interface to another namespace, so the port moves with it. Frames carry a
+// virtio-net header both ways (IFF_VNET_HDR), and the TAP offers the kernel checksum, TSO
+// and USO offloads (TUNSETOFFLOAD), so the kernel hands over super-frames as they are.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "daemon/core/unique_fd.h"
+#include "daemon/port/frame_arena.h"
 #include "daemon/port/port_io.h"
 
 namespace pvland {
 
 class TapPort final : public PortIo {
  public:
-  // Largest frame read from the TAP: a 9000-byte MTU plus Ethernet header and two tags.
-  static constexpr uint32_t kBufSize = 9000 + 14 + 8 + 2;
+  // Receive memory per batch: a batch of MTU-sized frames, or up to seven super-frames.
+  static constexpr size_t kArenaBytes = 8 * FrameArena::kMaxRead;
 
   // Creates TAP `name` in the current namespace and sets it up.
   static absl::StatusOr<std::unique_ptr<TapPort>> Create(const std::string& name);
 
   int fd() const override { return fd_.get(); }
   size_t Receive(PacketBatch& batch) override;
-  void ReleaseRx() override { next_buf_ = 0; }
+  void ReleaseRx() override { arena_.Reset(); }
   SendResult Send(absl::Span<TxItem> items) override;
   int ifindex() const { return ifindex_; }
 
  private:
-  TapPort() : bufs_(kBatchSize * kBufSize) {}
+  TapPort() = default;
   UniqueFd fd_;
   int ifindex_ = 0;
-  std::vector<uint8_t> bufs_;  // one receive buffer per batch slot
-  size_t next_buf_ = 0;
+  FrameArena arena_{kArenaBytes};
 };
 
 }  // namespace pvland

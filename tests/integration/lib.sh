@@ -203,3 +203,72 @@ wait_until() {
 # cannot_ping NS ADDR: no echo answered within a second (one try; use after can_ping
 # probes have proven the path works elsewhere).
 cannot_ping() { ! nsx "$1" ping -n -c 1 -W 1 "$2" >/dev/null 2>&1; }
+
+# ---- Application traffic (tests/integration/traffic.py) ---------------------------------
+# Hosts keep the kernel's default offloads (TX checksum, TSO/GSO, GRO on), as users' do:
+# these helpers carry real TCP and UDP, so a switch that mishandles a CHECKSUM_PARTIAL
+# frame or a GSO super-frame fails them.
+PVT_TRAFFIC="$(dirname "${BASH_SOURCE[0]}")/traffic.py"
+# Diagnostics of a failing check reach the test log through fd 3 even when expect_ok
+# silences the check itself.
+exec 3>&2
+
+# enable_ipv6 NS...: IPv6 on (mkns turns it off); addresses added with `nodad` by callers.
+enable_ipv6() {
+  local n
+  for n in "$@"; do
+    nsx "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+    local d
+    for d in $(nsx "$n" ls /proc/sys/net/ipv6/conf); do
+      nsx "$n" sysctl -qw "net.ipv6.conf.$d.disable_ipv6=0" 2>/dev/null
+    done
+  done
+}
+
+# traffic_file MIB: a random payload for HTTP checks; sets T_FILE and T_SHA.
+traffic_file() {
+  T_FILE="$T_DIR/payload.bin"
+  T_SHA=$("$PVT_PY" "$PVT_TRAFFIC" mkfile "$T_FILE" "$1")
+}
+
+# url_host ADDR: ADDR as it goes in a URL (IPv6 in brackets).
+url_host() { case $1 in *:*) echo "[$1]" ;; *) echo "$1" ;; esac; }
+
+# http_ok SERVER_NS ADDR CLIENT_NS: CLIENT_NS fetches $T_FILE over HTTP from a server at
+# ADDR in SERVER_NS and checks its sha256 (bulk TCP data flows server -> client).
+http_ok() {
+  local srv=$1 addr=$2 cli=$3 port=8080 pid rc
+  nsx "$srv" "$PVT_PY" "$PVT_TRAFFIC" http-serve "$addr" "$port" "$T_FILE" 2>>"$T_DIR/http.err" &
+  pid=$!
+  nsx "$srv" "$PVT_PY" "$PVT_TRAFFIC" wait-port "$addr" "$port" tcp
+  nsx "$cli" timeout 30 "$PVT_PY" "$PVT_TRAFFIC" http-fetch "http://$(url_host "$addr"):$port/" "$T_SHA" 15 2>&3
+  rc=$?
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  return $rc
+}
+
+# udp_ok SERVER_NS ADDR CLIENT_NS [SIZES]: datagrams from CLIENT_NS to an echo server at
+# ADDR come back intact (default sizes include one that IP fragments).
+udp_ok() {
+  local srv=$1 addr=$2 cli=$3 sizes=${4:-64,1400,4000} port=9090 pid rc
+  nsx "$srv" "$PVT_PY" "$PVT_TRAFFIC" udp-echo "$addr" "$port" 2>>"$T_DIR/udp.err" &
+  pid=$!
+  nsx "$srv" "$PVT_PY" "$PVT_TRAFFIC" wait-port "$addr" "$port" udp
+  nsx "$cli" timeout 20 "$PVT_PY" "$PVT_TRAFFIC" udp-ping "$addr" "$port" "$sizes" 2>&3
+  rc=$?
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  return $rc
+}
+
+# tcp_stream_ok SERVER_NS ADDR CLIENT_NS: a one-second iperf3 TCP stream, with its
+# retransmissions, must move data (receiver-side bytes > 0).
+tcp_stream_ok() {
+  local srv=$1 addr=$2 cli=$3 pid rc
+  nsx "$srv" iperf3 -s -1 -B "$addr" -p 5201 >/dev/null 2>&1 &
+  pid=$!
+  nsx "$srv" "$PVT_PY" "$PVT_TRAFFIC" wait-port "$addr" 5201 tcp
+  nsx "$cli" timeout 15 iperf3 -c "$addr" -p 5201 -t 1 -J >"$T_DIR/iperf.json" 2>/dev/null
+  rc=$?
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  [ $rc = 0 ] && [ "$(pvjson "int(j['end']['sum_received']['bytes'])" <"$T_DIR/iperf.json")" -gt 0 ]
+}
