@@ -21,6 +21,7 @@ namespace pvland {
   X(kIsolatedPort, "isolated_port")            /* isolated -> isolated */              \
   X(kPvlanIsolation, "pvlan_isolation")        /* private-VLAN matrix forbids */       \
   X(kPortDown, "port_down")                    /* egress port down or absent */        \
+  X(kMtuExceeded, "mtu_exceeded")              /* longer than the egress link's MTU */ \
   X(kTxError, "tx_error")                      /* the kernel refused the frame */      \
   X(kRxRingFull, "rx_ring_full")               /* lost by the kernel: receive ring full */ \
   X(kProxyQueueOverflow, "proxy_queue_overflow") /* ARP proxy delay queue full (proxy_qlen) */

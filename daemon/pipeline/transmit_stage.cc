@@ -3,6 +3,18 @@
 #include <cerrno>
 
 namespace pvland {
+namespace {
+
+// Why the kernel refused a frame, from its errno. A frame (not a super-frame, which the
+// kernel segments) longer than the egress MTU fails with EMSGSIZE, where the Linux bridge
+// drops it in is_skb_forwardable().
+DropReason TxDropReason(int err) {
+  if (err == ENETDOWN || err == ENXIO || err == ENODEV) return DropReason::kPortDown;
+  if (err == EMSGSIZE) return DropReason::kMtuExceeded;
+  return DropReason::kTxError;
+}
+
+}  // namespace
 
 void TransmitStage::Process(PacketBatch&, StageContext& ctx) {
   for (uint16_t d : ctx.tx_ports) {
@@ -19,8 +31,7 @@ void TransmitStage::Process(PacketBatch&, StageContext& ctx) {
     if (r.sent != port.txq.size()) {
       for (const TxItem& item : port.txq) {
         if (item.error == 0) continue;
-        const bool gone = item.error == ENETDOWN || item.error == ENXIO || item.error == ENODEV;
-        ctx.bridge.CountDrop(d, gone ? DropReason::kPortDown : DropReason::kTxError, *item.pkt);
+        ctx.bridge.CountDrop(d, TxDropReason(item.error), *item.pkt);
       }
     }
     port.txq.clear();

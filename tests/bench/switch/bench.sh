@@ -9,6 +9,9 @@
 #
 # Environment:
 #   REPS     repetitions (default 3); implementations are interleaved A B C A B C ...
+#   OFFLOADS configurations to run, in order (default "on off"): on = the veths keep the
+#            kernel's defaults (TX checksum, TSO/GSO, GRO), as in every user's lab; off =
+#            TX checksum/TSO/GSO/GRO off on all four veth ends (per-frame cost at MTU size)
 #   IMPLS    subset of: pvland pvland-iso bridge ovs veth (default: pvland pvland-iso
 #            bridge, plus ovs when ovs-vswitchd is installed)
 #   BUILD    pvland build directory (default <repo>/build-bench; configured as Release and
@@ -22,16 +25,16 @@
 #               (the egress isolation check runs against a populated port table)
 #   bridge      Linux bridge, RPS of both switch-side veths steered to CPU1
 #   ovs         ovs-vswitchd, datapath_type=netdev (userspace), AF_PACKET ports, pinned
-#               to CPU1 (only when ovs-vswitchd and ovsdb-server are installed; this
-#               path has not been run on a machine with Open vSwitch yet)
+#               to CPU1, other_config:userspace-tso-enable=true when offloads are on
+#               (without it TCP fails through it: partial checksums forwarded as they are).
+#               Installed by this script (openvswitch-switch) when missing.
 #   veth        gen and sink on one veth pair, no switch: the harness ceiling (not in
 #               the default set)
 #
 # Topology, fresh for every implementation and repetition:
 #   <pfx>-gen [gen0] ==veth== [sw0] <pfx>-sw [sw1] ==veth== [sink0] <pfx>-sink
 #   198.18.0.1/24                                               198.18.0.2/24
-# IPv6 off in every namespace; TX checksum/TSO/GSO and GRO off on all four veth ends;
-# MTU 1500. Generator, iperf3 client and ping run on CPU0 (taskset); the switch on CPU1.
+# IPv6 off in every namespace; offloads as OFFLOADS says; MTU 1500. Generator, iperf3 client and ping run on CPU0 (taskset); the switch on CPU1.
 #
 # Metrics, per implementation and repetition:
 #   64B Mpps   pktgen (pktgen.c, compiled here) floods 60-byte UDP frames to the sink's
@@ -44,7 +47,10 @@
 #   TCP 1/4    iperf3 -t TCP_SECS -O 1 -P 1 / -P 4, receiver-side Gbit/s.
 #   RTT        ping -n -i 0.002 -c 2000 gen -> sink, p50 / p99 in microseconds.
 #   idle CPU%  utime+stime of the switch process over 2 s without traffic.
-# The final table prints medians and the ratio of each median to the bridge's.
+#   CPU@1k/10k utime+stime of the switch process while pktgen sends 1,000 and 10,000
+#              frames/s (one at a time, evenly spaced) for CPU_SECS.
+# The final tables (one per configuration) print medians, the ratio of each median to the
+# bridge's, and pvland's ratio to Open vSwitch's.
 # On a shared machine other tenants' processes take CPU time from a userspace switch,
 # iperf3 and the generator, but not from the bridge's softirq work: expect wide spreads
 # between repetitions and read ratios of medians, never single runs.
@@ -53,6 +59,8 @@ set -u
 REPS=${REPS:-3}
 PPS_SECS=${PPS_SECS:-6}
 TCP_SECS=${TCP_SECS:-6}
+CPU_SECS=${CPU_SECS:-4}
+OFFLOADS=${OFFLOADS:-on off}
 PFX=pvb$$
 NAME=bench
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -62,6 +70,13 @@ bench_require ip ethtool iperf3 ping taskset gcc python3 timeout
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (CPU0 for the load, CPU1 for the switch)"
 bench_build
 
+if ! command -v ovs-vswitchd >/dev/null && [ -z "${IMPLS:-}" ]; then
+  echo "bench: installing openvswitch-switch for the comparison" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openvswitch-switch >/dev/null 2>&1 ||
+    echo "bench: could not install openvswitch-switch; Open vSwitch is left out" >&2
+  # The package starts its own daemons in the root namespace; the benchmark runs its own.
+  systemctl stop openvswitch-switch >/dev/null 2>&1 || true
+fi
 if [ -z "${IMPLS:-}" ]; then
   IMPLS="pvland pvland-iso bridge"
   command -v ovs-vswitchd >/dev/null && command -v ovsdb-server >/dev/null && IMPLS="$IMPLS ovs"
@@ -79,7 +94,9 @@ GEN_IP=198.18.0.1 SINK_IP=198.18.0.2
 SWPID=""  # the switch process whose CPU is measured
 
 
-no_offloads() {  # ns dev
+OFF=on  # the configuration being measured
+no_offloads() {  # ns dev: offloads off in the "off" configuration; defaults otherwise
+  [ "$OFF" = off ] || return 0
   nsx "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 ||
     die "ethtool -K $2 failed"
 }
@@ -169,6 +186,8 @@ start_ovs() {
   for _ in $(seq 1 50); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
   local vsctl="ovs-vsctl --db=unix:$d/db.sock --no-wait"
   nsx $S $vsctl init
+  # Read once at start-up: with offloads on, carry vnet headers (partial checksums, TSO).
+  [ "$OFF" = on ] && nsx $S $vsctl set Open_vSwitch . other_config:userspace-tso-enable=true
   taskset -c 1 ip netns exec $S ovs-vswitchd unix:"$d/db.sock" --unixctl="$d/vs.ctl" \
     --pidfile="$d/vs.pid" --no-chdir --log-file="$d/vs.log" >/dev/null 2>&1 &
   SWPID=$!
@@ -190,6 +209,20 @@ cpu1_ticks() {  # -> "busy total" of CPU1 in clock ticks
 sink_rx() { nsx $K cat /sys/class/net/sink0/statistics/rx_packets; }
 now() { date +%s.%N; }
 record() { echo "$1 $2 $3" >>"$RESULTS"; }  # impl metric value
+
+measure_cpu_at() {  # impl rate
+  local impl=$1 rate=$2
+  [ -n "$SWPID" ] || return 0
+  timeout $((CPU_SECS + 10)) taskset -c 0 ip netns exec $G "$PKTGEN" tx gen0 "$SINK_MAC" $GEN_IP $SINK_IP \
+    $((CPU_SECS + 2)) -1 "$rate" >/dev/null 2>&1 &
+  local genpid=$! t0 c0 t1 c1
+  sleep 1
+  t0=$(now); c0=$(cpu_ticks "$SWPID")
+  sleep "$CPU_SECS"
+  t1=$(now); c1=$(cpu_ticks "$SWPID")
+  wait $genpid
+  python3 -c "print('$impl', 'cpu$rate', 100.0 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0))" >>"$RESULTS"
+}
 
 measure_pps() {
   local impl=$1 total=$((PPS_SECS + 4))
@@ -261,61 +294,77 @@ measure_idle() {
   python3 -c "import sys; print('$impl', 'idle', 100.0 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0))" >>"$RESULTS"
 }
 
-echo "bench: implementations: $IMPLS; repetitions: $REPS; pps window ${PPS_SECS}s; tcp ${TCP_SECS}s"
-for rep in $(seq 1 "$REPS"); do
-  for impl in $IMPLS; do
-    topo_up "$impl"
-    measure_idle "$impl"
-    measure_pps "$impl"
-    measure_tcp "$impl" 1
-    measure_tcp "$impl" 4
-    measure_rtt "$impl"
-    if [ -n "${PVLANCTL_SOCK:-}" ] && [[ $impl == pvland* ]]; then
-      nsx $S "$PVLANCTL" -s "$PVLANCTL_SOCK" stats show >"$WORK/stats.$impl.$rep" 2>&1
-    fi
-    topo_down
-    grep "^$impl " "$RESULTS" | awk -v r="$rep" '{v[$2] = $3} END {
-      printf "  rep %s %-11s", r, $1;
-      printf " %.3f Mpps  tcp1 %.2f  tcp4 %.2f Gbit/s  rtt %.0f/%.0f us", v["mpps"], v["tcp1"], v["tcp4"], v["rtt50"], v["rtt99"];
-      if ("swcpu" in v) printf "  sw %.0f%%  idle %.1f%%", v["swcpu"], v["idle"];
-      printf "  cpu1 %.0f%%\n", v["cpu1"] }' | tail -1
-    # Only this repetition's line matters; earlier repetitions were printed already.
-    sed -i "s/^$impl /$impl.$rep /" "$RESULTS"
+echo "bench: implementations: $IMPLS; offloads: $OFFLOADS; repetitions: $REPS; pps window ${PPS_SECS}s; tcp ${TCP_SECS}s"
+for OFF in $OFFLOADS; do
+  echo "offloads $OFF:"
+  for rep in $(seq 1 "$REPS"); do
+    for impl in $IMPLS; do
+      topo_up "$impl"
+      measure_idle "$impl"
+      measure_cpu_at "$impl" 1000
+      measure_cpu_at "$impl" 10000
+      measure_pps "$impl"
+      measure_tcp "$impl" 1
+      measure_tcp "$impl" 4
+      measure_rtt "$impl"
+      if [ -n "${PVLANCTL_SOCK:-}" ] && [[ $impl == pvland* ]]; then
+        nsx $S "$PVLANCTL" -s "$PVLANCTL_SOCK" stats show >"$WORK/stats.$OFF.$impl.$rep" 2>&1
+        cp "$WORK/stats.$OFF.$impl.$rep" "${STATS_DIR:-$WORK}/" 2>/dev/null
+      fi
+      topo_down
+      grep "^$impl " "$RESULTS" | awk -v r="$rep" '{v[$2] = $3} END {
+        printf "  rep %s %-11s", r, $1;
+        printf " %.3f Mpps  tcp1 %.2f  tcp4 %.2f Gbit/s  rtt %.0f/%.0f us", v["mpps"], v["tcp1"], v["tcp4"], v["rtt50"], v["rtt99"];
+        if ("swcpu" in v) printf "  sw %.0f%%  idle %.1f%%  @1k %.1f%%  @10k %.1f%%", v["swcpu"], v["idle"], v["cpu1000"], v["cpu10000"];
+        printf "  cpu1 %.0f%%\n", v["cpu1"] }' | tail -1
+      # Only this repetition's line matters; earlier repetitions were printed already.
+      sed -i "s/^$impl /$OFF:$impl.$rep /" "$RESULTS"
+    done
   done
 done
 
-python3 - "$RESULTS" "$IMPLS" <<'EOF'
+python3 - "$RESULTS" "$IMPLS" "$OFFLOADS" <<'EOF'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     key, metric, value = line.split()
-    impl = key.rsplit(".", 1)[0]
-    rows.setdefault(impl, {}).setdefault(metric, []).append(float(value))
+    conf, rest = key.split(":", 1)
+    impl = rest.rsplit(".", 1)[0]
+    rows.setdefault(conf, {}).setdefault(impl, {}).setdefault(metric, []).append(float(value))
 impls = sys.argv[2].split()
-def med(impl, m):
-    v = [x for x in rows.get(impl, {}).get(m, []) if x == x]
-    return statistics.median(v) if v else None
-def fmt(v, f):
-    return "-" if v is None else f % v
-base = "bridge" if "bridge" in rows else None
-def ratio(impl, m):
-    a, b = med(impl, m), (med(base, m) if base else None)
-    return "" if a is None or not b else " (%.2f)" % (a / b)
-n = max(len(v) for r in rows.values() for v in r.values())
-print()
-print("medians of %d repetition(s); ratio to the Linux bridge of the same run in ()" % n)
-hdr = ["implementation", "64B Mpps", "TCP 1 Gbit/s", "TCP 4 Gbit/s", "RTT p50/p99 us", "sw CPU% @pps", "CPU1 busy%", "idle CPU%"]
-print("| " + " | ".join(hdr) + " |")
-print("|" + "|".join("---" for _ in hdr) + "|")
-for impl in impls:
-    print("| " + " | ".join([
-        impl,
-        fmt(med(impl, "mpps"), "%.3f") + ratio(impl, "mpps"),
-        fmt(med(impl, "tcp1"), "%.2f") + ratio(impl, "tcp1"),
-        fmt(med(impl, "tcp4"), "%.2f") + ratio(impl, "tcp4"),
-        fmt(med(impl, "rtt50"), "%.0f") + " / " + fmt(med(impl, "rtt99"), "%.0f"),
-        fmt(med(impl, "swcpu"), "%.0f"),
-        fmt(med(impl, "cpu1"), "%.0f"),
-        fmt(med(impl, "idle"), "%.1f"),
-    ]) + " |")
+for conf in sys.argv[3].split():
+    r = rows.get(conf, {})
+    def med(impl, m):
+        v = [x for x in r.get(impl, {}).get(m, []) if x == x]
+        return statistics.median(v) if v else None
+    def fmt(v, f):
+        return "-" if v is None else f % v
+    def ratio(impl, m, base="bridge"):
+        a, b = med(impl, m), med(base, m)
+        return "" if a is None or not b or impl == base else " (%.2f)" % (a / b)
+    n = max((len(v) for i in r.values() for v in i.values()), default=0)
+    print()
+    print("offloads %s: medians of %d repetition(s); ratio to the Linux bridge of the same run in ()" % (conf, n))
+    hdr = ["implementation", "64B Mpps", "TCP 1 Gbit/s", "TCP 4 Gbit/s", "RTT p50/p99 us",
+           "sw CPU% @pps", "CPU1 busy%", "idle CPU%", "CPU% @1k/10k fps"]
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "|".join("---" for _ in hdr) + "|")
+    for impl in impls:
+        print("| " + " | ".join([
+            impl,
+            fmt(med(impl, "mpps"), "%.3f") + ratio(impl, "mpps"),
+            fmt(med(impl, "tcp1"), "%.2f") + ratio(impl, "tcp1"),
+            fmt(med(impl, "tcp4"), "%.2f") + ratio(impl, "tcp4"),
+            fmt(med(impl, "rtt50"), "%.0f") + ratio(impl, "rtt50") + " / " + fmt(med(impl, "rtt99"), "%.0f") + ratio(impl, "rtt99"),
+            fmt(med(impl, "swcpu"), "%.0f"),
+            fmt(med(impl, "cpu1"), "%.0f"),
+            fmt(med(impl, "idle"), "%.1f"),
+            fmt(med(impl, "cpu1000"), "%.1f") + " / " + fmt(med(impl, "cpu10000"), "%.1f"),
+        ]) + " |")
+    if "ovs" in r:
+        for impl in impls:
+            if impl.startswith("pvland"):
+                print("%s / ovs (offloads %s): 64B %s, TCP 1 %s, TCP 4 %s" % (impl, conf,
+                      ratio(impl, "mpps", "ovs").strip() or "-", ratio(impl, "tcp1", "ovs").strip() or "-",
+                      ratio(impl, "tcp4", "ovs").strip() or "-"))
 EOF

@@ -1,9 +1,10 @@
 // Frame generator and cheap sink for the switch benchmarks (bench.sh, callgrind.sh).
 //
-//   pktgen tx IFNAME DSTMAC SRCIP DSTIP SECONDS [COUNT]
+//   pktgen tx IFNAME DSTMAC SRCIP DSTIP SECONDS [COUNT] [RATE]
 //       Sends 60-byte UDP frames (SRCIP:9 -> DSTIP:9000) out IFNAME with AF_PACKET
 //       sendmmsg, 64 copies per call, PACKET_QDISC_BYPASS, until SECONDS have passed or
-//       COUNT frames went out. Prints the number of frames sent.
+//       COUNT frames went out (COUNT -1: no limit). With RATE (frames/s), one frame at a
+//       time on an absolute-time schedule instead. Prints the number of frames sent.
 //   pktgen sink BINDIP PEERIP SECONDS
 //       A UDP socket bound to BINDIP:9000 and connected to PEERIP:9 with the smallest
 //       receive buffer: the flood is absorbed by a socket lookup and a buffer-full drop
@@ -55,6 +56,7 @@ static int do_tx(int argc, char** argv) {
   const char* ifname = argv[1];
   const double seconds = atof(argv[5]);
   const long long count = argc > 6 ? atoll(argv[6]) : -1;
+  const double rate = argc > 7 ? atof(argv[7]) : 0;
   int fd = socket(AF_PACKET, SOCK_RAW, 0);
   if (fd < 0) { perror("socket"); return 1; }
   int one = 1;
@@ -108,6 +110,19 @@ static int do_tx(int argc, char** argv) {
   }
   long long sent = 0;
   const double end = now_s() + seconds;
+  if (rate > 0) {
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    const long step_ns = (long)(1e9 / rate);
+    while ((count < 0 || sent < count) && now_s() < end) {
+      if (sendmmsg(fd, msgs, 1, 0) == 1) ++sent;
+      next.tv_nsec += step_ns;
+      while (next.tv_nsec >= 1000000000L) { next.tv_nsec -= 1000000000L; ++next.tv_sec; }
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    }
+    printf("%lld\n", sent);
+    return 0;
+  }
   unsigned iter = 0;
   while (count < 0 || sent < count) {
     if ((++iter & 63) == 0 && now_s() > end) break;
@@ -150,7 +165,7 @@ int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "tx") == 0) rc = do_tx(argc - 1, argv + 1);
   else if (argc > 1 && strcmp(argv[1], "sink") == 0) rc = do_sink(argc - 1, argv + 1);
   if (rc == 2)
-    fprintf(stderr, "usage: pktgen tx IFNAME DSTMAC SRCIP DSTIP SECONDS [COUNT]\n"
+    fprintf(stderr, "usage: pktgen tx IFNAME DSTMAC SRCIP DSTIP SECONDS [COUNT] [RATE]\n"
                     "       pktgen sink BINDIP PEERIP SECONDS\n");
   return rc;
 }

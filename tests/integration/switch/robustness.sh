@@ -1,8 +1,9 @@
 # Bad input of every kind: malformed frames, vanishing interfaces, bad commands, bad
 # config files.
-# Asserts: frames with a multicast or zero source MAC, a link-local destination, an
-# oversize length or a truncated 802.1Q tag are counted under their reason on the ingress
-# port, forwarded nowhere, and the daemon keeps forwarding; a port whose interface is
+# Asserts: frames with a multicast or zero source MAC, a link-local destination or a
+# truncated 802.1Q tag are counted under their reason on the ingress
+# port, forwarded nowhere, and the daemon keeps forwarding; a jumbo frame crosses
+# jumbo links and counts mtu_exceeded on a 1500-MTU port; a port whose interface is
 # deleted shows state absent, unicast to it counts port_down, the other ports keep
 # forwarding, and it comes back when an interface of that name returns; bad pvlanctl
 # commands exit non-zero with a message and change nothing; `pvland -c FILE` sets a lab
@@ -50,12 +51,23 @@ bad_frame "truncated 802.1Q tag (16 bytes, via the TAP)" t1 truncated_vlan_tag h
   "Raw(bytes.fromhex('ffffffffffff02000000000a8100') + b'\\x00\\x05')"
 bad_frame "truncated 802.1Q tag (17 bytes, via the TAP)" t1 truncated_vlan_tag ht t1 \
   "Raw(bytes.fromhex('ffffffffffff02000000000a8100') + b'\\x00\\x05\\x08')"
-# Oversize: jumbo MTU on both ends of h1's veth, a 4000-byte frame.
+# Jumbo frames: a 4000-byte frame from a 9000-MTU link is received whole and forwarded
+# where the egress MTU allows it (h2's link raised to 9000 too); on p3's 1500-MTU link
+# the kernel refuses it and it counts mtu_exceeded on p3, as a Linux bridge drops it.
 nsx h1 ip link set eth0 mtu 9000
 nsx sw ip link set p1 mtu 9000
-bad_frame "4000-byte frame" p1 oversize h1 eth0 "Ether(src='02:00:00:00:00:01',dst='ff:ff:ff:ff:ff:ff')/IP(src='10.0.0.1',dst='10.0.0.255')/UDP(dport=9)/Raw(b'x'*3958)"
-nsx h1 ip link set eth0 mtu 1500
-nsx sw ip link set p1 mtu 1500
+nsx sw ip link set p2 mtu 9000
+nsx h2 ip link set eth0 mtu 9000
+JUMBO="Ether(src='02:00:00:00:00:01',dst='ff:ff:ff:ff:ff:ff')/IP(src='10.0.0.1',dst='10.0.0.255')/UDP(dport=9)/Raw(b'x'*3958)"
+d0=$(port_drop p3 mtu_exceeded)
+sniff_many jumbo eth0 "h2 h3" -Q in udp port 9
+scapy_send h1 eth0 "$JUMBO"
+sniff_stop jumbo-h2 jumbo-h3
+expect_eq "4000-byte frame reaches h2 over 9000-MTU links" "$(sniff_count jumbo-h2 'greater 4000')" 1
+expect_eq "4000-byte frame: not on h3's 1500-MTU link" "$(sniff_count jumbo-h3)" 0
+expect_eq "4000-byte frame: counted mtu_exceeded on p3" "$(port_drop p3 mtu_exceeded)" $((d0 + 1))
+expect_eq "4000-byte frame: nothing counted oversize on p1" "$(port_drop p1 oversize)" 0
+for d in "h1 eth0" "sw p1" "sw p2" "h2 eth0"; do nsx ${d% *} ip link set ${d#* } mtu 1500; done
 # A runt cannot be made here: the kernel refuses to send frames shorter than an Ethernet
 # header on a veth or a TAP (the parser's unit tests cover it). Check that it refuses.
 expect_fail "the kernel refuses a 10-byte frame (so no runt reaches a port)" \

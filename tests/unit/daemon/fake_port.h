@@ -16,12 +16,17 @@ class FakePort final : public PortIo {
   void ReleaseRx() override { held_.clear(); }
   SendResult Send(absl::Span<TxItem> items) override;
 
-  void Inject(std::vector<uint8_t> frame) { rx_.push_back(std::move(frame)); }
-  std::vector<std::vector<uint8_t>> sent;
+  void Inject(std::vector<uint8_t> frame, Offload offload = {}) {
+    rx_.push_back(std::move(frame));
+    rx_offloads_.push_back(offload);
+  }
+  std::vector<std::vector<uint8_t>> sent;  // the frames, without the virtio-net header
+  std::vector<Offload> sent_offloads;      // the virtio-net header sent before each
   int fail_errno = 0;  // make every send fail with this errno
 
  private:
   std::deque<std::vector<uint8_t>> rx_;
+  std::deque<Offload> rx_offloads_;
   std::deque<std::vector<uint8_t>> held_;  // stable storage while the batch is in flight
 };
 

@@ -49,10 +49,16 @@ class SwitchFixture : public ::testing::Test {
     return AddPort(name, cfg);
   }
 
-  void Send(const std::string& port, Frame f) { SendBatch(port, {std::move(f)}); }
+  void Send(const std::string& port, Frame f, Offload offload = {}) {
+    fakes_[port]->Inject(std::move(f), offload);
+    Run(port);
+  }
   // All frames in one batch, as a busy port delivers them.
   void SendBatch(const std::string& port, std::vector<Frame> frames) {
     for (Frame& f : frames) fakes_[port]->Inject(std::move(f));
+    Run(port);
+  }
+  void Run(const std::string& port) {
     PacketBatch batch;
     SwitchPort& sp = *bridge_.port(index_[port]);
     sp.io->Receive(batch);
@@ -276,6 +282,59 @@ TEST_F(SwitchFixture, VlansSeparateAccessPorts) {
   ClearSent();
   Send("a", MakeFrame(HostMac(3), HostMac(1)));
   EXPECT_EQ(Receivers(), (std::set<std::string>{"b"})) << "c's address is unknown in VLAN 10: flood";
+}
+
+// A TCP super-frame with a partial checksum: where the checksum starts, counted from the
+// first Ethernet byte, moves with every tag the egress port adds or removes; the rest of
+// the virtio-net header passes unchanged.
+TEST_F(SwitchFixture, OffloadOffsetsFollowTheEgressTag) {
+  Access("a", 10);
+  Access("b", 10);
+  PortConfig trunk;
+  trunk.mode = PortMode::kTrunk;
+  trunk.allowed = *ParseVlanSet("10");
+  AddPort("t", trunk);
+  Offload tcp;
+  tcp.flags = kVnetNeedsCsum;
+  tcp.gso_type = kVnetGsoTcpV4;
+  tcp.gso_size = 1448;
+  tcp.csum_start = 14 + 20;  // untagged Ethernet + IPv4 header
+  tcp.csum_offset = 16;      // TCP checksum field
+  tcp.hdr_len = 14 + 20 + 32;
+  bridge_.fdb().AddStatic(10, 10, HostMac(2), index_["b"]);
+  bridge_.fdb().AddStatic(10, 10, HostMac(9), index_["t"]);
+
+  Send("a", MakeFrame(HostMac(2), HostMac(1)), tcp);
+  ASSERT_EQ(fakes_["b"]->sent_offloads.size(), 1u);
+  const Offload same = fakes_["b"]->sent_offloads[0];
+  EXPECT_EQ(same.csum_start, 34);
+  EXPECT_EQ(same.hdr_len, 66);
+  EXPECT_EQ(same.gso_type, kVnetGsoTcpV4);
+  EXPECT_EQ(same.gso_size, 1448);
+  EXPECT_EQ(same.csum_offset, 16);
+
+  Send("a", MakeFrame(HostMac(9), HostMac(1)), tcp);
+  ASSERT_EQ(fakes_["t"]->sent_offloads.size(), 1u);
+  EXPECT_EQ(fakes_["t"]->sent[0][12], 0x81) << "tag inserted on the trunk";
+  EXPECT_EQ(fakes_["t"]->sent_offloads[0].csum_start, 38) << "4 bytes of tag before the IP header";
+  EXPECT_EQ(fakes_["t"]->sent_offloads[0].hdr_len, 70);
+
+  // From the trunk, tagged in band: the tag comes off on the access port.
+  Offload tagged = tcp;
+  tagged.csum_start = 38;
+  tagged.hdr_len = 70;
+  Send("t", MakeFrame(HostMac(2), HostMac(9), 10), tagged);
+  ASSERT_EQ(fakes_["b"]->sent_offloads.size(), 2u);
+  EXPECT_EQ(fakes_["b"]->sent[1][12], 0x08) << "untagged on the access port";
+  EXPECT_EQ(fakes_["b"]->sent_offloads[1].csum_start, 34);
+  EXPECT_EQ(fakes_["b"]->sent_offloads[1].hdr_len, 66);
+
+  // A frame without offload keeps an all-zero header whatever the tagging.
+  Send("a", MakeFrame(HostMac(9), HostMac(1)));
+  ASSERT_EQ(fakes_["t"]->sent_offloads.size(), 2u);
+  EXPECT_EQ(fakes_["t"]->sent_offloads[1].flags, 0);
+  EXPECT_EQ(fakes_["t"]->sent_offloads[1].csum_start, 0);
+  EXPECT_EQ(fakes_["t"]->sent_offloads[1].hdr_len, 0);
 }
 
 }  // namespace
