@@ -21,42 +21,57 @@ bool FloodAllowed(const SwitchPort& d, FloodClass c, bool from_internal) {
 
 }  // namespace
 
-void EgressStage::Deliver(StageContext& ctx, const Packet& p, uint16_t d, bool unicast) {
-  SwitchPort& dst = *ctx.bridge.port(d);
+std::optional<DropReason> EgressStage::Verdict(const StageContext& ctx, const Packet& p, const SwitchPort& dst) {
   const VlanTable& vlans = ctx.bridge.vlans();
-  if (dst.state != PortState::kUp) {
-    if (unicast) ctx.bridge.CountDrop(d, DropReason::kPortDown, p);
-    return;
-  }
+  if (dst.state != PortState::kUp) return DropReason::kPortDown;
   // Access ports join a domain through their VLAN (a PVLAN host port sits on a secondary
   // VLAN and still receives the primary's frames); trunks carry VLANs by tag.
   const bool member = dst.cfg.mode == PortMode::kAccess ? vlans.Domain(dst.cfg.vlan) == p.domain
                                                          : dst.cfg.Carries(p.vid);
-  if (!member) {
-    if (unicast) ctx.bridge.CountDrop(d, DropReason::kVlanNotMember, p);
-    return;
-  }
+  if (!member) return DropReason::kVlanNotMember;
   const IsolationPeer src_peer{ctx.in.kind == PortKind::kInternal, ctx.in.cfg.isolated, false, p.role, p.vid};
   const bool access = dst.cfg.mode == PortMode::kAccess;
   const IsolationPeer dst_peer{dst.kind == PortKind::kInternal, dst.cfg.isolated, !access,
                                access ? vlans.Role(dst.cfg.vlan) : PvlanRole::kNone, dst.cfg.vlan};
-  if (auto drop = IsolationVerdict(src_peer, dst_peer)) {
-    ctx.bridge.CountDrop(d, *drop, p);
+  return IsolationVerdict(src_peer, dst_peer);
+}
+
+void EgressStage::Deliver(StageContext& ctx, const Packet& p, uint16_t d, std::optional<DropReason> verdict,
+                          bool unicast) {
+  if (!verdict) {
+    QueueForTransmit(ctx, d, p);
     return;
   }
-  QueueForTransmit(ctx, d, p);
+  // A flood skips ports that are down or outside the VLAN without counting: only a copy
+  // that a policy refused is a drop.
+  if (unicast || (*verdict != DropReason::kPortDown && *verdict != DropReason::kVlanNotMember))
+    ctx.bridge.CountDrop(d, *verdict, p);
 }
 
 void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
   const bool from_internal = ctx.in.kind == PortKind::kInternal;
+  // Consecutive frames of a batch mostly belong to one flow. The verdict depends only on
+  // the destination and the frame's classification, and no table changes during a batch,
+  // so a known-unicast frame classified like the previous one gets its verdict.
+  struct {
+    bool valid = false;
+    uint16_t port = kNoPort, vid = 0, domain = 0;
+    PvlanRole role = PvlanRole::kNone;
+    std::optional<DropReason> verdict;
+  } last;
   for (const Packet& p : batch) {
     if (p.flood == FloodClass::kNone) {
       if (p.out_port == ctx.in_port && !ctx.in.cfg.hairpin) {
         ctx.bridge.CountDrop(ctx.in_port, DropReason::kSamePort, p);
         continue;
       }
-      if (ctx.bridge.port(p.out_port) == nullptr) continue;  // FDB raced a port delete
-      Deliver(ctx, p, p.out_port, /*unicast=*/true);
+      const SwitchPort* dst = ctx.bridge.port(p.out_port);
+      if (dst == nullptr) continue;  // FDB raced a port delete
+      if (!(last.valid && last.port == p.out_port && last.vid == p.vid && last.domain == p.domain &&
+            last.role == p.role)) {
+        last = {true, p.out_port, p.vid, p.domain, p.role, Verdict(ctx, p, *dst)};
+      }
+      Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
       continue;
     }
     const size_t slots = ctx.bridge.port_slots();
@@ -66,7 +81,7 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
       if (dst == nullptr) continue;
       if (d == ctx.in_port && !dst->cfg.hairpin) continue;
       if (!FloodAllowed(*dst, p.flood, from_internal)) continue;
-      Deliver(ctx, p, d, /*unicast=*/false);
+      Deliver(ctx, p, d, Verdict(ctx, p, *dst), /*unicast=*/false);
     }
   }
 }

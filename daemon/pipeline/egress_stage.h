@@ -15,9 +15,12 @@ class EgressStage final : public Stage {
   void Process(PacketBatch& batch, StageContext& ctx) override;
 
  private:
+  // Why a copy of `p` may not leave by `dst` (down, not in the VLAN, isolation), or nullopt.
+  static std::optional<DropReason> Verdict(const StageContext& ctx, const Packet& p, const SwitchPort& dst);
   // Queues `p` on port `d` or counts why not; `unicast` decides whether a refusal is a
   // counted drop (known unicast) or a silent flood skip (port down, not a member).
-  void Deliver(StageContext& ctx, const Packet& p, uint16_t d, bool unicast);
+  static void Deliver(StageContext& ctx, const Packet& p, uint16_t d, std::optional<DropReason> verdict,
+                      bool unicast);
 };
 
 }  // namespace pvland

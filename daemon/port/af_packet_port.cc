@@ -133,11 +133,11 @@ SendResult AfPacketPort::Send(absl::Span<TxItem> items) {
   SendResult r;
   iovec iov[kBatchSize * kMaxTxIovecs];
   mmsghdr msgs[kBatchSize];
+  std::memset(msgs, 0, sizeof msgs);  // no address, no control data, flags 0
   size_t done = 0;
   while (done < items.size()) {
     const size_t chunk = std::min(items.size() - done, kBatchSize);
     for (size_t i = 0; i < chunk; ++i) {
-      msgs[i] = mmsghdr{};
       msgs[i].msg_hdr.msg_iov = &iov[i * kMaxTxIovecs];
       msgs[i].msg_hdr.msg_iovlen = BuildIovecs(items[done + i], &iov[i * kMaxTxIovecs]);
     }
