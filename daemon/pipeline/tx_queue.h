@@ -17,7 +17,8 @@ inline TxItem EgressItem(const PortConfig& cfg, const Packet& p) {
     const uint16_t tci = static_cast<uint16_t>((p.tagged ? (p.tci & 0xf000) : 0) | p.vid);
     StoreBe16(item.tag_bytes + 2, tci);
   }
-  item.offload = p.offload.Shifted(static_cast<int>(item.l2_prefix()) - p.payload_off);
+  const int delta = static_cast<int>(item.l2_prefix()) - p.payload_off;
+  item.offload = delta == 0 ? p.offload : p.offload.Shifted(delta);
   return item;
 }
 

@@ -5,7 +5,11 @@
 #   tests/bench/switch/callgrind.sh                 # 100 bursts of 1000 frames
 #   BURSTS=20 BURST=1000 tests/bench/switch/callgrind.sh
 #   ISOLATED=1 tests/bench/switch/callgrind.sh      # plus a third port, isolated on
+#   INTERNAL=1 tests/bench/switch/callgrind.sh      # plus an internal port (L3 edge, ARP
+#                                                   # stage) with an address and proxy_arp on
 #   KEEP=/tmp/cg tests/bench/switch/callgrind.sh    # keep the callgrind dump and strace -c
+#   MAX_IR=400 MAX_SYSCALLS=0.05 ...                # exit 1 when a figure is over budget
+#                                                   # (the ctest instruction check, CI)
 #
 # Method (docs/benchmarking.md, "noise-free metric"):
 #   Topology gen —veth— sw —veth— sink as in bench.sh (IPv6 off, offloads off). pvland
@@ -32,6 +36,9 @@ set -u
 BURSTS=${BURSTS:-100}
 BURST=${BURST:-1000}
 ISOLATED=${ISOLATED:-0}
+INTERNAL=${INTERNAL:-0}
+MAX_IR=${MAX_IR:-}
+MAX_SYSCALLS=${MAX_SYSCALLS:-}
 PFX=pvc$$
 NAME=callgrind
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -75,6 +82,12 @@ configure() {  # wait for the socket, add ports, learn both MACs
   ctl port add sw0 || die "port add"
   ctl port add sw1 || die "port add"
   if [ "$ISOLATED" = 1 ]; then ctl port add sw2 && ctl port set sw2 isolated on || die "port sw2"; fi
+  if [ "$INTERNAL" = 1 ]; then
+    ctl port add gw0 type internal || die "port gw0"
+    ip -n $S link set gw0 up
+    ip -n $S addr add 198.18.0.254/24 dev gw0
+    ctl sysctl -w net.ipv4.conf.gw0.proxy_arp=1 >/dev/null || die "sysctl proxy_arp"
+  fi
   local ok=0
   for _ in $(seq 1 100); do
     if nsx $G ping -n -c 1 -W 2 $SINK_IP >/dev/null 2>&1; then ok=1; break; fi
@@ -109,7 +122,7 @@ run_bursts() {  # pid
   echo $((now - start))
 }
 
-echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')"
+echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')"
 
 # --- 1. instructions under callgrind ---
 topo_up
@@ -150,9 +163,10 @@ kill -INT "$SPID"; wait "$SPID" 2>/dev/null
 if [ -n "${KEEP:-}" ]; then cp "$WORK/strace.txt" "$KEEP/strace.txt"; fi
 topo_down
 
-python3 - "$FRAMES" "$TX" "$TOTAL_IR" "${ONEVENT_IR:-0}" "$SFRAMES" "$WORK/strace.txt" <<'EOF'
+python3 - "$FRAMES" "$TX" "$TOTAL_IR" "${ONEVENT_IR:-0}" "$SFRAMES" "$WORK/strace.txt" "$MAX_IR" "$MAX_SYSCALLS" >"$WORK/summary" <<'EOF'
 import sys
 frames, tx, total, onevent, sframes = (int(x) for x in sys.argv[1:6])
+max_ir, max_sys = sys.argv[7], sys.argv[8]
 print()
 print("frames forwarded (sink rx): %d   pvland tx counter of the sink port: %d" % (frames, tx))
 print("user instructions per frame, whole process:      %7.1f" % (total / frames))
@@ -166,7 +180,20 @@ for line in open(sys.argv[6]):
 print("syscalls per frame (strace, %d frames):        %9.4f" % (sframes, calls / sframes))
 for n, name in sorted(rows, reverse=True):
     print("    %-16s %8d  %.4f/frame" % (name, n, n / sframes))
+over = []
+if max_ir and total / frames > float(max_ir):
+    over.append("instructions per frame %.1f > budget %s" % (total / frames, max_ir))
+if max_sys and calls / sframes > float(max_sys):
+    over.append("syscalls per frame %.4f > budget %s" % (calls / sframes, max_sys))
+for o in over:
+    print("OVER BUDGET: " + o)
+if max_ir or max_sys:
+    print("budget: %s" % ("exceeded" if over else "met (instructions <= %s, syscalls <= %s)" % (max_ir or "-", max_sys or "-")))
+sys.exit(1 if over else 0)
 EOF
+STATUS=$?
+cat "$WORK/summary"
 echo
 echo "top functions by own Ir (callgrind_annotate):"
 sed -n '/^Ir/,$p' "$WORK/self.txt" | head -25
+exit $STATUS
