@@ -18,7 +18,6 @@ std::optional<uint16_t> Bridge::FindPort(std::string_view name) const {
 }
 
 std::optional<uint16_t> Bridge::AddPort(std::unique_ptr<SwitchPort> p) {
-  p->txq.reserve(kBatchSize * 4);
   for (size_t i = 0; i < ports_.size(); ++i) {
     if (!ports_[i]) {
       ports_[i] = std::move(p);

@@ -43,7 +43,7 @@ struct SwitchPort {
   std::unique_ptr<PortIo> io;
   int ifindex = 0;  // in pvland's namespace when opened; a TAP moved away keeps its fd
   MacAddr mac{};
-  std::vector<TxItem> txq;  // frames queued for this port by the current batch
+  TxQueue txq;              // frames queued for this port by the current batch
   int64_t rx_ring_base = 0; // offset making kernel ring drops read zero after a clear
 };
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstring>
 
 #include "daemon/packet/packet.h"
 
@@ -22,19 +23,26 @@ class PacketBatch {
 
   // The receive side appends a zeroed packet and fills the port fields.
   Packet& Append() {
-    pkts_[count_] = Packet{};
+    static const Packet kBlank{};
+    std::memcpy(&pkts_[count_], &kBlank, sizeof(Packet));  // whole words, not member-wise
     return pkts_[count_++];
   }
   void Clear() { count_ = 0; }
 
   // Keeps, in order, the packets for which keep(p) is true. Stages drop frames through
   // this, so survivors stay contiguous and in arrival order (no reordering within a flow).
+  // A packet whose predecessor was just dropped loses same_header_as_prev before keep()
+  // sees it: the frame it matched is gone.
   template <typename Keep>
   void Filter(Keep keep) {
     size_t j = 0;
+    bool dropped = false;
     for (size_t i = 0; i < count_; ++i) {
-      if (keep(pkts_[i])) {
-        if (i != j) pkts_[j] = pkts_[i];
+      Packet& p = pkts_[i];
+      if (dropped) p.same_header_as_prev = false;
+      dropped = !keep(p);
+      if (!dropped) {
+        if (i != j) pkts_[j] = p;
         ++j;
       }
     }

@@ -39,6 +39,7 @@ struct Offload {
   // The same frame with an L2 header `delta` bytes longer (a VLAN tag inserted) or shorter
   // (a tag removed): the offsets that count from the Ethernet header move with it.
   Offload Shifted(int delta) const {
+    if (delta == 0) return *this;
     Offload o = *this;
     if (needs_csum()) o.csum_start = static_cast<uint16_t>(csum_start + delta);
     if (hdr_len != 0) o.hdr_len = static_cast<uint16_t>(hdr_len + delta);

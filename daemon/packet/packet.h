@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "daemon/packet/drop_reason.h"
 #include "daemon/packet/offload.h"
@@ -39,6 +40,13 @@ struct Packet {
   bool has_inner_tag = false;
   uint8_t inner_tag[4] = {};
 
+  // The frame's header (MACs, tag or ethertype, the tag the kernel stripped) equals that of
+  // the frame just before it in the batch, and that frame is still in the batch: every
+  // decision taken from the header alone is the same as for that frame, so a stage may
+  // reuse it. Set by the parser; PacketBatch::Filter clears it when the frame before is
+  // dropped. Consecutive frames of one flow are the common case in a batch.
+  bool same_header_as_prev = false;
+
   // --- set by VLAN classification ---
   uint16_t vid = 0;     // VLAN the frame belongs to (secondary VLAN for PVLAN hosts)
   uint16_t domain = 0;  // learning/broadcast domain: the primary VLAN, else vid
@@ -54,5 +62,7 @@ struct Packet {
   const uint8_t* payload() const { return frame + payload_off; }
   uint32_t payload_len() const { return len - payload_off; }
 };
+// Batches copy packets as bytes (PacketBatch::Append, Filter).
+static_assert(std::is_trivially_copyable_v<Packet>);
 
 }  // namespace pvland

@@ -50,30 +50,41 @@ void EgressStage::Deliver(StageContext& ctx, const Packet& p, uint16_t d, std::o
 
 void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
   const bool from_internal = ctx.in.kind == PortKind::kInternal;
-  // Consecutive frames of a batch mostly belong to one flow. The verdict depends only on
-  // the destination and the frame's classification, and no table changes during a batch,
-  // so a known-unicast frame classified like the previous one gets its verdict.
+  // A known-unicast frame with the previous frame's header has that frame's destination,
+  // classification and tag, and no table changes during a batch: it gets the previous
+  // verdict and egress item (tag, offload shift).
   struct {
-    bool valid = false;
-    uint16_t port = kNoPort, vid = 0, domain = 0;
-    PvlanRole role = PvlanRole::kNone;
+    bool valid = false;  // set by a known-unicast frame that reached the verdict
     std::optional<DropReason> verdict;
+    TxItem item;
+    int shift = 0;
   } last;
   for (const Packet& p : batch) {
     if (p.flood == FloodClass::kNone) {
       if (p.out_port == ctx.in_port && !ctx.in.cfg.hairpin) {
         ctx.bridge.CountDrop(ctx.in_port, DropReason::kSamePort, p);
+        last.valid = false;
         continue;
       }
-      const SwitchPort* dst = ctx.bridge.port(p.out_port);
-      if (dst == nullptr) continue;  // FDB raced a port delete
-      if (!(last.valid && last.port == p.out_port && last.vid == p.vid && last.domain == p.domain &&
-            last.role == p.role)) {
-        last = {true, p.out_port, p.vid, p.domain, p.role, Verdict(ctx, p, *dst)};
+      SwitchPort* dst = ctx.bridge.port(p.out_port);
+      if (dst == nullptr) {  // the FDB raced a port delete
+        last.valid = false;
+        continue;
       }
-      Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
+      if (!(p.same_header_as_prev && last.valid)) {
+        last.valid = true;
+        last.verdict = Verdict(ctx, p, *dst);
+        last.item = EgressItem(dst->cfg, p);
+        last.shift = OffloadShift(last.item);
+      }
+      if (last.verdict) {
+        Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
+      } else {
+        QueueItem(ctx, p.out_port, *dst, last.item, last.shift, p);
+      }
       continue;
     }
+    last.valid = false;
     const size_t slots = ctx.bridge.port_slots();
     for (size_t i = 0; i < slots; ++i) {
       const uint16_t d = static_cast<uint16_t>(i);

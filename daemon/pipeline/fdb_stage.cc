@@ -30,7 +30,7 @@ void FdbStage::Process(PacketBatch& batch, StageContext& ctx) {
   const bool learning = ctx.in.cfg.learning;
   LastAddress learned, looked_up;
   uint16_t looked_up_port = kNoPort;  // kNoPort: the remembered lookup missed
-  batch.Filter([&](Packet& p) {
+  auto Decide = [&](Packet& p) {
     if (learning && !learned.Matches(p.domain, p.src())) {
       fdb.Learn(p.domain, p.vid, p.src(), ctx.in_port, ctx.now);
       learned.Set(p.domain, p.src());
@@ -56,6 +56,21 @@ void FdbStage::Process(PacketBatch& batch, StageContext& ctx) {
       p.out_port = looked_up_port;
     }
     return true;
+  };
+  // A frame with the previous frame's header (same MACs, same domain) learns nothing new
+  // and finds what that frame found.
+  FloodClass last_flood = FloodClass::kNone;
+  uint16_t last_out = kNoPort;
+  batch.Filter([&](Packet& p) {
+    if (p.same_header_as_prev) {
+      p.flood = last_flood;
+      p.out_port = last_out;
+      return true;
+    }
+    const bool kept = Decide(p);
+    last_flood = p.flood;
+    last_out = p.out_port;
+    return kept;
   });
 }
 

@@ -25,7 +25,7 @@ void TransmitStage::Process(PacketBatch&, StageContext& ctx) {
       port.txq.clear();
       continue;
     }
-    const SendResult r = port.io->Send(absl::MakeSpan(port.txq));
+    const SendResult r = port.io->Send(port.txq.span());
     port.counters.tx_packets += r.sent;
     port.counters.tx_bytes += r.bytes;
     if (r.sent != port.txq.size()) {

@@ -2,11 +2,19 @@
 // needs for the frame's VLAN. The one place egress tagging is decided.
 #pragma once
 
+#include <cstring>
+
 #include "daemon/bridge/bridge.h"
 #include "daemon/packet/parser.h"
 #include "daemon/pipeline/stage.h"
 
 namespace pvland {
+
+// How far the offload offsets move between the received frame and this egress copy: the
+// egress L2 header (MACs, new tag, preserved inner tag) against the received one.
+inline int OffloadShift(const TxItem& item) {
+  return static_cast<int>(item.l2_prefix()) - item.pkt->payload_off;
+}
 
 inline TxItem EgressItem(const PortConfig& cfg, const Packet& p) {
   TxItem item;
@@ -17,15 +25,29 @@ inline TxItem EgressItem(const PortConfig& cfg, const Packet& p) {
     const uint16_t tci = static_cast<uint16_t>((p.tagged ? (p.tci & 0xf000) : 0) | p.vid);
     StoreBe16(item.tag_bytes + 2, tci);
   }
-  const int delta = static_cast<int>(item.l2_prefix()) - p.payload_off;
-  item.offload = delta == 0 ? p.offload : p.offload.Shifted(delta);
+  item.offload = p.offload.Shifted(OffloadShift(item));
   return item;
+}
+
+// Appends a prepared item for `p` (EgressItem() of a frame with the same tag, VLAN and
+// header layout) to port `d`'s queue: the per-frame part is the packet and its offload.
+inline void QueueItem(StageContext& ctx, uint16_t d, SwitchPort& dst, const TxItem& tmpl, int shift,
+                      const Packet& p) {
+  if (dst.txq.empty()) ctx.tx_ports.push_back(d);
+  TxItem* item = dst.txq.Push();
+  if (item == nullptr) {
+    ctx.bridge.CountDrop(d, DropReason::kTxError, p);
+    return;
+  }
+  std::memcpy(item, &tmpl, sizeof(TxItem));  // whole words: a member-wise copy costs 4x
+  item->pkt = &p;
+  item->offload = shift == 0 ? p.offload : p.offload.Shifted(shift);
 }
 
 inline void QueueForTransmit(StageContext& ctx, uint16_t d, const Packet& p) {
   SwitchPort& dst = *ctx.bridge.port(d);
-  if (dst.txq.empty()) ctx.tx_ports.push_back(d);
-  dst.txq.push_back(EgressItem(dst.cfg, p));
+  const TxItem item = EgressItem(dst.cfg, p);
+  QueueItem(ctx, d, dst, item, OffloadShift(item), p);
 }
 
 }  // namespace pvland

@@ -24,15 +24,13 @@ void VlanStage::Process(PacketBatch& batch, StageContext& ctx) {
   const PortConfig& cfg = ctx.in.cfg;
   const VlanTable& vlans = ctx.bridge.vlans();
   // The classification depends only on the tag and the port's configuration: a frame
-  // tagged like the previous accepted one gets its VLAN, domain and role.
+  // with the header of the previous one gets its VLAN, domain and role.
   struct {
-    bool valid = false;
-    bool tagged = false;
-    uint16_t tci = 0, vid = 0, domain = 0;
+    uint16_t vid = 0, domain = 0;
     PvlanRole role = PvlanRole::kNone;
   } last;
   batch.Filter([&](Packet& p) {
-    if (last.valid && last.tagged == p.tagged && last.tci == p.tci) {
+    if (p.same_header_as_prev) {
       p.vid = last.vid;
       p.domain = last.domain;
       p.role = last.role;
@@ -42,7 +40,7 @@ void VlanStage::Process(PacketBatch& batch, StageContext& ctx) {
       ctx.DropIngress(*drop, p);
       return false;
     }
-    last = {true, p.tagged, p.tci, p.vid, p.domain, p.role};
+    last = {p.vid, p.domain, p.role};
     return true;
   });
 }

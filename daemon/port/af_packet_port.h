@@ -6,6 +6,10 @@
 
 #include <linux/if_packet.h>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
 #include <memory>
 #include <string>
 
@@ -25,13 +29,14 @@ class AfPacketPort final : public PortIo {
   // a single iperf3 stream lost ~1% of its segments to rx_ring_full (~9000
   // retransmissions in 4 s) and ran 12-45% slower.
   static constexpr uint32_t kFrameCount = 4096;
+  static_assert((kFrameCount & (kFrameCount - 1)) == 0, "ring indices wrap with a mask");
   // Super-frames queued beside the ring (TP_STATUS_COPY): about a hundred 64 KiB frames.
   static constexpr int kCopyQueueBytes = 8 << 20;
   // Super-frames per batch: 8 x 64 KiB is half a megabyte of payload in one pass.
   static constexpr size_t kBigFramesPerBatch = 8;
 
   // Opens the interface `ifname` in the current network namespace: promiscuous, never
-  // seeing its own transmissions (PACKET_IGNORE_OUTGOING), qdisc bypassed on send.
+  // seeing its own transmissions (PACKET_IGNORE_OUTGOING).
   static absl::StatusOr<std::unique_ptr<AfPacketPort>> Open(const std::string& ifname);
   ~AfPacketPort() override;
 
@@ -56,6 +61,10 @@ class AfPacketPort final : public PortIo {
   uint32_t rx_release_ = 0;  // first slot not yet given back
   uint64_t kernel_drops_ = 0;
   FrameArena big_{kBigFramesPerBatch * FrameArena::kMaxRead};
+  // sendmmsg's arguments, kept between calls: only msg_iov and msg_iovlen change per
+  // frame (no address, no control data, no flags), so they are zeroed once.
+  std::array<mmsghdr, kBatchSize> tx_msgs_{};
+  std::array<iovec, kBatchSize * kMaxTxIovecs> tx_iov_{};
 };
 
 }  // namespace pvland

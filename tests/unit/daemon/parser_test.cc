@@ -108,5 +108,46 @@ TEST(ParserTest, InvalidSourceMacs) {
   EXPECT_EQ(ParseFrame(q), DropReason::kInvalidSrcMac);
 }
 
+// SameHeader says "the parser would find the same": it must be false whenever any input
+// of ParseFrame differs, so a stage that reuses the previous frame's decision never
+// reuses a wrong one.
+TEST(ParserTest, SameHeaderOnlyWhenTheParserWouldAgree) {
+  auto fa = Frame({1, 2, 3, 4, 5, 6});
+  auto fb = Frame({1, 2, 9, 9, 9, 9, 9, 9});  // same 16 bytes, different payload and length
+  Packet a = Received(fa), b = Received(fb);
+  ASSERT_EQ(ParseFrame(a), std::nullopt);
+  EXPECT_TRUE(SameHeader(a, b));
+  CopyParsedHeader(a, b);
+  Packet c = Received(fb);
+  ASSERT_EQ(ParseFrame(c), std::nullopt);
+  EXPECT_EQ(b.payload_off, c.payload_off);
+  EXPECT_EQ(b.ethertype, c.ethertype);
+  EXPECT_EQ(b.tagged, c.tagged);
+
+  auto fd = Frame({1, 3, 3, 4, 5, 6});  // differs in byte 15 (inside a possible tag)
+  Packet d = Received(fd);
+  EXPECT_FALSE(SameHeader(a, d));
+  auto fe = Frame({1, 2, 3, 4, 5, 6}, 0x86dd);
+  Packet e = Received(fe);
+  EXPECT_FALSE(SameHeader(a, e)) << "ethertype differs";
+
+  Packet stripped = Received(fb);
+  stripped.aux_tag = true;
+  stripped.aux_tci = 5;
+  EXPECT_FALSE(SameHeader(a, stripped)) << "a tag the kernel stripped is part of the header";
+  Packet stripped2 = stripped;
+  stripped2.aux_tci = 6;
+  EXPECT_TRUE(SameHeader(stripped, stripped));
+  EXPECT_FALSE(SameHeader(stripped, stripped2)) << "different stripped TCI";
+
+  Packet cut = Received(fb);
+  cut.wire_len = cut.len + 1;
+  EXPECT_FALSE(SameHeader(a, cut)) << "a truncated frame must meet the oversize check";
+  auto fshort = Frame({1, 2, 3});  // 17 bytes: too short to compare 16 bytes and a tag
+  Packet s1 = Received(fshort);
+  EXPECT_FALSE(SameHeader(a, s1));
+  EXPECT_FALSE(SameHeader(s1, a));
+}
+
 }  // namespace
 }  // namespace pvland

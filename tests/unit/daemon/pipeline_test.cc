@@ -337,5 +337,43 @@ TEST_F(SwitchFixture, OffloadOffsetsFollowTheEgressTag) {
   EXPECT_EQ(fakes_["t"]->sent_offloads[1].hdr_len, 0);
 }
 
+// Frames of one flow in one batch reuse the first frame's decisions; a frame whose
+// predecessor was dropped must decide afresh, and a change of flow must too.
+TEST_F(SwitchFixture, FramesOfOneFlowInABatchAreDecidedLikeTheFirst) {
+  Access("a", 10);
+  Access("b", 10);
+  Access("c", 10);
+  bridge_.fdb().AddStatic(10, 10, HostMac(2), index_["b"]);
+  bridge_.fdb().AddStatic(10, 10, HostMac(3), index_["c"]);
+  // First frame cut short by the receive buffer (oversize), the next ones of the same
+  // flow intact: the first is dropped, the others forwarded.
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1)));
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1)));
+  fakes_["a"]->Inject(MakeFrame(HostMac(3), HostMac(1)));  // another flow
+  fakes_["a"]->Inject(MakeFrame(HostMac(3), HostMac(1)));
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1)));  // back to the first
+  PacketBatch batch;
+  SwitchPort& sp = *bridge_.port(index_["a"]);
+  sp.io->Receive(batch);
+  ASSERT_EQ(batch.size(), 5u);
+  batch[0].wire_len = batch[0].len + 100;
+  pipeline_.Run(index_["a"], batch, clock_.Now());
+  sp.io->ReleaseRx();
+  EXPECT_EQ(Drops("a", DropReason::kOversize), 1u);
+  EXPECT_EQ(fakes_["b"]->sent.size(), 2u) << "frames 2 and 5";
+  EXPECT_EQ(fakes_["c"]->sent.size(), 2u) << "frames 3 and 4";
+
+  // A tagged frame on an access port is dropped; the same header right after it must be
+  // dropped for the same reason, not take a stale decision.
+  ClearSent();
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1)));
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1), 10));
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1), 10));
+  fakes_["a"]->Inject(MakeFrame(HostMac(2), HostMac(1)));
+  Run("a");
+  EXPECT_EQ(Drops("a", DropReason::kVlanTagOnAccess), 2u);
+  EXPECT_EQ(fakes_["b"]->sent.size(), 2u);
+}
+
 }  // namespace
 }  // namespace pvland
