@@ -63,6 +63,7 @@ absl::StatusOr<std::unique_ptr<AfPacketPort>> AfPacketPort::Open(const std::stri
   void* ring = mmap(nullptr, port->ring_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
   if (ring == MAP_FAILED) return absl::ErrnoToStatus(errno, "mmap rx ring");
   port->ring_ = static_cast<uint8_t*>(ring);
+  for (size_t i = 0; i < kBatchSize; ++i) port->tx_msgs_[i].msg_hdr.msg_iov = &port->tx_iov_[i * kMaxTxIovecs];
 
   sockaddr_ll sll{};
   sll.sll_family = AF_PACKET;
@@ -134,14 +135,13 @@ void AfPacketPort::ReleaseRx() {
 
 SendResult AfPacketPort::Send(absl::Span<TxItem> items) {
   SendResult r;
-  iovec* iov = tx_iov_.data();
   mmsghdr* msgs = tx_msgs_.data();
+  TxItem* const item = items.data();
   size_t done = 0;
   while (done < items.size()) {
     const size_t chunk = std::min(items.size() - done, kBatchSize);
     for (size_t i = 0; i < chunk; ++i) {
-      msgs[i].msg_hdr.msg_iov = &iov[i * kMaxTxIovecs];
-      msgs[i].msg_hdr.msg_iovlen = BuildIovecs(items[done + i], &iov[i * kMaxTxIovecs]);
+      msgs[i].msg_hdr.msg_iovlen = BuildIovecs(item[done + i], msgs[i].msg_hdr.msg_iov);
     }
     int sent = sendmmsg(fd_.get(), msgs, chunk, MSG_DONTWAIT);
     if (sent < 0) {
@@ -150,7 +150,8 @@ SendResult AfPacketPort::Send(absl::Span<TxItem> items) {
       for (size_t i = done; i < items.size(); ++i) items[i].error = err;
       return r;
     }
-    for (int i = 0; i < sent; ++i) r.bytes += items[done + i].wire_len();
+    // msg_len: bytes the kernel took for that message, virtio-net header included.
+    for (int i = 0; i < sent; ++i) r.bytes += msgs[i].msg_len - sizeof(Offload);
     r.sent += sent;
     done += sent;
     if (static_cast<size_t>(sent) < chunk) {

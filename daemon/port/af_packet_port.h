@@ -61,8 +61,9 @@ class AfPacketPort final : public PortIo {
   uint32_t rx_release_ = 0;  // first slot not yet given back
   uint64_t kernel_drops_ = 0;
   FrameArena big_{kBigFramesPerBatch * FrameArena::kMaxRead};
-  // sendmmsg's arguments, kept between calls: only msg_iov and msg_iovlen change per
-  // frame (no address, no control data, no flags), so they are zeroed once.
+  // sendmmsg's arguments, kept between calls: message i always uses iovecs
+  // [i * kMaxTxIovecs, ...); only msg_iovlen changes per frame (no address, no control
+  // data, no flags).
   std::array<mmsghdr, kBatchSize> tx_msgs_{};
   std::array<iovec, kBatchSize * kMaxTxIovecs> tx_iov_{};
 };
