@@ -41,7 +41,7 @@ inline void QueueItem(StageContext& ctx, uint16_t d, SwitchPort& dst, const TxIt
   }
   std::memcpy(item, &tmpl, sizeof(TxItem));  // whole words: a member-wise copy costs 4x
   item->pkt = &p;
-  item->offload = shift == 0 ? p.offload : p.offload.Shifted(shift);
+  item->offload = p.offload.Shifted(shift);
 }
 
 inline void QueueForTransmit(StageContext& ctx, uint16_t d, const Packet& p) {
