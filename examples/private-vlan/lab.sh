@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The private-VLAN lab: one subnet, 10.30.0.0/24, split by a pvland switch into a
 # promiscuous server, isolated hosts and a community, with the router (pvland's own
-# namespace, interface gw0) on the primary VLAN. Prints who can reach whom.
+# namespace, interface gw0) on the primary VLAN. Prints who can reach whom, and fetches
+# a file over HTTP through the switch.
 #   PVLAND=... PVLANCTL=... bash lab.sh
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -83,6 +84,26 @@ echo "iso2 is the router's MAC (proxy ARP), and the TTL shows the extra hop:"
 ip -n "$P-iso1" neigh show 10.30.0.12
 echo "router gw0 is $(ip -n "$SW" -br link show gw0 | awk '{print $3}')"
 ip netns exec "$P-iso1" ping -n -c 1 10.30.0.12 | grep ttl
+echo
+echo "== Real applications: HTTP over TCP, with the interfaces' default offloads"
+echo "   (checksum offload, TSO/GSO: pvland forwards the kernel's super-frames as they are)"
+WWW=$(mktemp -d /tmp/$P.www.XXXXXX)
+head -c 8388608 /dev/urandom >"$WWW/blob"
+SUM=$(sha256sum "$WWW/blob" | cut -c1-16)
+ip netns exec "$P-srv" /usr/bin/python3 -m http.server 8000 --bind 10.30.0.100 --directory "$WWW" >/dev/null 2>&1 &
+WEB=$!
+fetch() {  # fetch FROM URL: the blob's sha256 prefix and the time it took
+  ip netns exec "$P-$1" /usr/bin/python3 -c '
+import hashlib, sys, time, urllib.request
+t = time.time(); data = urllib.request.urlopen(sys.argv[1], timeout=10).read()
+print("%s  %d bytes in %.2f s, sha256 %s" % (sys.argv[1], len(data), time.time() - t, hashlib.sha256(data).hexdigest()[:16]))
+' "$2" 2>&1 | sed "s/^/  $1: /"
+}
+sleep 0.5
+fetch iso1 http://10.30.0.100:8000/blob   # isolated host -> promiscuous server (layer 2)
+fetch com2 http://10.30.0.100:8000/blob   # community host -> promiscuous server
+echo "  (the file's sha256 starts $SUM)"
+kill $WEB 2>/dev/null; wait $WEB 2>/dev/null; rm -rf "$WWW"
 echo
 echo "== Drops pvland counted, and its ARP verdicts on gw0"
 "$PVLANCTL" -s "$SOCK" stats show
