@@ -15,7 +15,7 @@ namespace pvland::netlink {
 namespace {
 
 // An IPv4 nl_addr as a host-order integer; 0 if absent or of another family.
-l3::Ipv4 V4(struct nl_addr* a) {
+ipv4::Ipv4 V4(struct nl_addr* a) {
   if (a == nullptr || nl_addr_get_family(a) != AF_INET || nl_addr_get_len(a) != 4) return 0;
   uint32_t be;
   std::memcpy(&be, nl_addr_get_binary_addr(a), 4);
@@ -24,17 +24,17 @@ l3::Ipv4 V4(struct nl_addr* a) {
 
 }  // namespace
 
-std::optional<l3::Route> ConvertRoute(struct rtnl_route* route) {
+std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route) {
   if (rtnl_route_get_family(route) != AF_INET) return std::nullopt;
   if (rtnl_route_get_flags(route) & RTM_F_CLONED) return std::nullopt;
-  l3::Route r;
+  ipv4::Route r;
   r.table = rtnl_route_get_table(route);
   struct nl_addr* dst = rtnl_route_get_dst(route);
   r.dst = V4(dst);
   r.dst_len = dst ? static_cast<uint8_t>(nl_addr_get_prefixlen(dst)) : 0;
   r.tos = rtnl_route_get_tos(route);
   r.priority = rtnl_route_get_priority(route);  // 0 when RTA_PRIORITY is absent
-  r.type = static_cast<l3::RouteType>(rtnl_route_get_type(route));
+  r.type = static_cast<ipv4::RouteType>(rtnl_route_get_type(route));
   r.scope = rtnl_route_get_scope(route);
   r.protocol = rtnl_route_get_protocol(route);
   r.prefsrc = V4(rtnl_route_get_pref_src(route));
@@ -42,7 +42,7 @@ std::optional<l3::Route> ConvertRoute(struct rtnl_route* route) {
   r.nexthops.reserve(n);
   for (int i = 0; i < n; ++i) {
     struct rtnl_nexthop* nh = rtnl_route_nexthop_n(route, i);
-    l3::NextHop h;
+    ipv4::NextHop h;
     h.ifindex = rtnl_route_nh_get_ifindex(nh);
     h.gateway = V4(rtnl_route_nh_get_gateway(nh));
     h.flags = static_cast<uint8_t>(rtnl_route_nh_get_flags(nh));
@@ -53,8 +53,8 @@ std::optional<l3::Route> ConvertRoute(struct rtnl_route* route) {
   return r;
 }
 
-l3::Link ConvertLink(struct rtnl_link* link) {
-  l3::Link l;
+ipv4::Link ConvertLink(struct rtnl_link* link) {
+  ipv4::Link l;
   l.ifindex = rtnl_link_get_ifindex(link);
   if (const char* name = rtnl_link_get_name(link)) l.name = name;
   struct nl_addr* mac = rtnl_link_get_addr(link);
@@ -63,7 +63,7 @@ l3::Link ConvertLink(struct rtnl_link* link) {
   }
   l.flags = rtnl_link_get_flags(link);
   l.mtu = rtnl_link_get_mtu(link);
-  for (int k = 1; k <= l3::kDevconfMax; ++k) {
+  for (int k = 1; k <= ipv4::kDevconfMax; ++k) {
     uint32_t v;
     if (rtnl_link_inet_get_conf(link, k, &v) == 0) {
       l.inet_conf[k - 1] = static_cast<int32_t>(v);
@@ -73,9 +73,9 @@ l3::Link ConvertLink(struct rtnl_link* link) {
   return l;
 }
 
-std::optional<l3::Address> ConvertAddress(struct rtnl_addr* addr) {
+std::optional<ipv4::Address> ConvertAddress(struct rtnl_addr* addr) {
   if (rtnl_addr_get_family(addr) != AF_INET) return std::nullopt;
-  l3::Address a;
+  ipv4::Address a;
   a.ifindex = rtnl_addr_get_ifindex(addr);
   a.local = V4(rtnl_addr_get_local(addr));
   // libnl keeps IFA_ADDRESS as "peer" only when it differs from IFA_LOCAL.

@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "netlink/l3_types.h"
+#include "daemon/kernel_state/l3_types.h"
 
 struct rtnl_route;
 struct rtnl_link;
@@ -16,12 +16,12 @@ namespace pvland::netlink {
 // Routes using a nexthop object (RTA_NH_ID) convert with the legs the kernel
 // expands for them (nexthop_compat_mode=1); without that expansion they have none
 // and a unicast route without legs is never usable in the Fib.
-std::optional<l3::Route> ConvertRoute(struct rtnl_route* route);
+std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route);
 
 // Every link; has_inet_conf tells whether IFLA_INET_CONF came with it.
-l3::Link ConvertLink(struct rtnl_link* link);
+ipv4::Link ConvertLink(struct rtnl_link* link);
 
 // IPv4 addresses only.
-std::optional<l3::Address> ConvertAddress(struct rtnl_addr* addr);
+std::optional<ipv4::Address> ConvertAddress(struct rtnl_addr* addr);
 
 }  // namespace pvland::netlink

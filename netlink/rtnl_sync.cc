@@ -42,7 +42,7 @@ struct RouteKey {
   }
 };
 
-RouteKey KeyOf(const l3::Route& r) {
+RouteKey KeyOf(const ipv4::Route& r) {
   uint32_t mask = r.dst_len == 0 ? 0 : ~uint32_t{0} << (32 - r.dst_len);
   return RouteKey{r.table, r.dst & mask, r.priority, r.dst_len, r.tos};
 }
@@ -72,7 +72,7 @@ using SockPtr = std::unique_ptr<struct nl_sock, SockDeleter>;
 }  // namespace
 
 struct RtnlSync::Impl {
-  L3State* state;
+  kernel_state::L3State* state;
   RtnlSyncOptions opt;
   RtnlSyncCounters ctr;
   ChangeCallback cb;
@@ -112,10 +112,10 @@ struct RtnlSync::Impl {
       lost = true;
       return;
     }
-    std::optional<l3::Route> r = ConvertRoute(raw);
+    std::optional<ipv4::Route> r = ConvertRoute(raw);
     rtnl_route_put(raw);
     if (!r) return;
-    Fib& fib = state->mutable_fib();
+    kernel_state::Fib& fib = state->mutable_fib();
     if (hdr->nlmsg_type == RTM_NEWROUTE) {
       if (seen) seen->insert(KeyOf(*r));
       fib.Upsert(*r);
@@ -167,7 +167,7 @@ struct RtnlSync::Impl {
       if (err == -NLE_DUMP_INTR && attempt < 5) continue;  // changed mid-dump: redo
       if (err < 0) return NlError(err, "route dump");
       size_t n = state->mutable_fib().RemoveIf(
-          [&](const l3::Route& r) { return !keys.contains(KeyOf(r)); });
+          [&](const ipv4::Route& r) { return !keys.contains(KeyOf(r)); });
       if (n) Mark(RtnlChange::kRoute);
       return absl::OkStatus();
     }
@@ -182,12 +182,12 @@ struct RtnlSync::Impl {
   void PurgeRoutesOf(int ifindex, bool include_host_scope) {
     auto down = [&](int dev) {
       if (dev == ifindex) return true;
-      const l3::Link* l = state->LinkByIndex(dev);
+      const ipv4::Link* l = state->LinkByIndex(dev);
       return l != nullptr && (l->flags & IFF_UP) == 0;
     };
-    size_t n = state->mutable_fib().RemoveIf([&](const l3::Route& r) {
-      if (r.nexthops.empty() || !Fib::RouteUsesDev(r, ifindex)) return false;
-      if (!include_host_scope && r.scope >= l3::kScopeHost) return false;
+    size_t n = state->mutable_fib().RemoveIf([&](const ipv4::Route& r) {
+      if (r.nexthops.empty() || !kernel_state::Fib::RouteUsesDev(r, ifindex)) return false;
+      if (!include_host_scope && r.scope >= ipv4::kScopeHost) return false;
       for (const auto& nh : r.nexthops) {
         if (!down(nh.ifindex)) return false;
       }
@@ -206,7 +206,7 @@ struct RtnlSync::Impl {
   }
 
   void ApplyLink(struct nl_object* obj, int action) {
-    l3::Link l = ConvertLink(reinterpret_cast<struct rtnl_link*>(obj));
+    ipv4::Link l = ConvertLink(reinterpret_cast<struct rtnl_link*>(obj));
     ++ctr.events;
     Mark(RtnlChange::kLink);
     if (action == NL_ACT_DEL) {
@@ -215,7 +215,7 @@ struct RtnlSync::Impl {
       ScheduleRedump();
       return;
     }
-    const l3::Link* old = state->LinkByIndex(l.ifindex);
+    const ipv4::Link* old = state->LinkByIndex(l.ifindex);
     uint32_t old_flags = old ? old->flags : (IFF_UP | IFF_LOWER_UP);
     state->UpsertLink(l);
     constexpr uint32_t kStateBits = IFF_UP | IFF_LOWER_UP | IFF_RUNNING;
@@ -227,7 +227,7 @@ struct RtnlSync::Impl {
   }
 
   void ApplyAddress(struct nl_object* obj, int action) {
-    std::optional<l3::Address> a = ConvertAddress(reinterpret_cast<struct rtnl_addr*>(obj));
+    std::optional<ipv4::Address> a = ConvertAddress(reinterpret_cast<struct rtnl_addr*>(obj));
     if (!a) return;
     ++ctr.events;
     Mark(RtnlChange::kAddress);
@@ -321,7 +321,7 @@ struct RtnlSync::Impl {
   }
 };
 
-RtnlSync::RtnlSync(L3State* state, RtnlSyncOptions options) : impl_(std::make_unique<Impl>()) {
+RtnlSync::RtnlSync(kernel_state::L3State* state, RtnlSyncOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->state = state;
   impl_->opt = options;
 }

@@ -29,7 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "netlink/l3_state.h"
+#include "daemon/kernel_state/l3_state.h"
 
 namespace pvland::netlink {
 
@@ -59,7 +59,7 @@ class RtnlSync {
   using ChangeCallback = std::function<void(RtnlChange)>;
 
   // `state` must outlive this object; RtnlSync is its only writer once started.
-  explicit RtnlSync(L3State* state, RtnlSyncOptions options = {});
+  explicit RtnlSync(kernel_state::L3State* state, RtnlSyncOptions options = {});
   ~RtnlSync();
   RtnlSync(const RtnlSync&) = delete;
   RtnlSync& operator=(const RtnlSync&) = delete;

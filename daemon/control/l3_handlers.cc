@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/control/dispatcher.h"
-#include "daemon/l3/sysctl.h"
+#include "daemon/ipv4/sysctl.h"
 
 namespace pvland {
 namespace {
@@ -39,9 +39,9 @@ absl::Status SysctlSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords
   auto settings = Settings(a, true);
   if (!settings.ok()) return settings.status();
   // All or nothing: every key and value is checked on a scratch copy first.
-  l3::DevconfStore scratch = (*edge)->store();
+  ipv4::DevconfStore scratch = (*edge)->store();
   for (const Setting& s : *settings) {
-    if (auto st = l3::SysctlWrite(scratch, s.key, s.value); !st.ok())
+    if (auto st = ipv4::SysctlWrite(scratch, s.key, s.value); !st.ok())
       return absl::Status(st.code(), absl::StrCat(s.key, ": ", std::string(st.message())));
   }
   for (const Setting& s : *settings) {
@@ -57,13 +57,13 @@ absl::Status SysctlGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords
   if (!settings.ok()) return settings.status();
   std::vector<std::pair<std::string, std::string>> values;
   for (const Setting& s : *settings) {
-    auto key = l3::ParseSysctlKey(s.key, (*edge)->store());
+    auto key = ipv4::ParseSysctlKey(s.key, (*edge)->store());
     if (!key.ok()) return absl::Status(key.status().code(), absl::StrCat(s.key, ": ", std::string(key.status().message())));
     // Forwarding is the kernel's as much as pvland's: show what the kernel routes with.
-    if (key->kind == l3::SysctlKey::Kind::kConf && key->knob == l3::Knob::kForwarding &&
+    if (key->kind == ipv4::SysctlKey::Kind::kConf && key->knob == ipv4::Knob::kForwarding &&
         (*edge)->store().HasPort(key->device))
       (*edge)->RefreshForwarding(key->device);
-    auto v = l3::SysctlRead((*edge)->store(), s.key);
+    auto v = ipv4::SysctlRead((*edge)->store(), s.key);
     if (!v.ok()) return v.status();
     values.emplace_back(key->Canonical(), *v);
   }
@@ -75,18 +75,18 @@ absl::Status SysctlGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords
   return absl::OkStatus();
 }
 
-std::string_view RouteTypeName(l3::RouteType t) {
+std::string_view RouteTypeName(ipv4::RouteType t) {
   switch (t) {
-    case l3::RouteType::kUnicast: return "unicast";
-    case l3::RouteType::kLocal: return "local";
-    case l3::RouteType::kBroadcast: return "broadcast";
-    case l3::RouteType::kAnycast: return "anycast";
-    case l3::RouteType::kMulticast: return "multicast";
-    case l3::RouteType::kBlackhole: return "blackhole";
-    case l3::RouteType::kUnreachable: return "unreachable";
-    case l3::RouteType::kProhibit: return "prohibit";
-    case l3::RouteType::kThrow: return "throw";
-    case l3::RouteType::kNat: return "nat";
+    case ipv4::RouteType::kUnicast: return "unicast";
+    case ipv4::RouteType::kLocal: return "local";
+    case ipv4::RouteType::kBroadcast: return "broadcast";
+    case ipv4::RouteType::kAnycast: return "anycast";
+    case ipv4::RouteType::kMulticast: return "multicast";
+    case ipv4::RouteType::kBlackhole: return "blackhole";
+    case ipv4::RouteType::kUnreachable: return "unreachable";
+    case ipv4::RouteType::kProhibit: return "prohibit";
+    case ipv4::RouteType::kThrow: return "throw";
+    case ipv4::RouteType::kNat: return "nat";
     default: return "unspec";
   }
 }
@@ -96,7 +96,7 @@ absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
   if (!edge.ok()) return edge.status();
   auto addr = a.Ipv4(PVL_A_ADDR);
   if (!addr) return absl::InvalidArgumentError("route get needs an IPv4 address");
-  const netlink::L3State& state = (*edge)->state();
+  const kernel_state::L3State& state = (*edge)->state();
   auto r = state.fib().Lookup(*addr);
   if (!r) {
     in_addr ia{htonl(*addr)};
@@ -107,7 +107,7 @@ absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
   m.PutIpv4(PVL_A_ADDR, *addr);
   m.PutString(PVL_A_ROUTE_TYPE, RouteTypeName(r->type));
   if (r->oif) {
-    const l3::Link* link = state.LinkByIndex(r->oif);
+    const ipv4::Link* link = state.LinkByIndex(r->oif);
     m.PutString(PVL_A_DEV, link ? link->name : absl::StrCat("if", r->oif));
   }
   if (r->gateway) m.PutIpv4(PVL_A_GATEWAY, r->gateway);

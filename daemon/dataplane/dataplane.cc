@@ -12,7 +12,7 @@
 #include "daemon/core/log.h"
 #include "daemon/port/af_packet_port.h"
 #include "daemon/port/tap_port.h"
-#include "daemon/l3/arp_reply.h"
+#include "daemon/ipv4/arp_reply.h"
 #include "daemon/pipeline/arp_stage.h"
 #include "daemon/pipeline/tx_queue.h"
 
@@ -43,13 +43,13 @@ std::optional<IfInfo> QueryInterface(const std::string& name) {
 Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge, IngressGuard* guard)
     : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), guard_(guard), pipeline_(bridge, edge) {
   if (edge_ != nullptr) {
-    edge_->set_delayed_reply_sender([this](uint64_t cookie, const l3::ArpDecision& d) {
+    edge_->set_delayed_reply_sender([this](uint64_t cookie, const ipv4::ArpDecision& d) {
       uint8_t frame[64];
-      const size_t len = l3::WriteArpReply(d.reply, frame, l3::ReplyPadding::kAsKernel);
+      const size_t len = ipv4::WriteArpReply(d.reply, frame, ipv4::ReplyPadding::kAsKernel);
       SendFrame(ArpCookiePort(cookie), ArpCookieVid(cookie), absl::MakeConstSpan(frame, len));
     });
     // The port follows its interface: the name and MAC `ip link` gave it.
-    edge_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const l3::Link& link) {
+    edge_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const ipv4::Link& link) {
       auto idx = bridge_.FindPort(old_name);
       if (!idx) return;
       SwitchPort& port = *bridge_.port(*idx);

@@ -11,8 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/core/log.h"
-#include "daemon/l3/martian_log.h"
-#include "daemon/l3/sysctl.h"
+#include "daemon/ipv4/martian_log.h"
+#include "daemon/ipv4/sysctl.h"
 
 namespace pvland {
 namespace {
@@ -72,8 +72,8 @@ absl::Status L3Edge::OnInternalPortAdded(const std::string& name, int ifindex) {
       PVL_LOG(kWarning, "internal port %s: cannot set kernel %s: %s", name, knob, s.ToString());
   }
   RefreshForwarding(name);
-  const l3::Link* link = state_.LinkByIndex(ifindex);
-  internal_[ifindex] = {name, link ? link->mac : l3::Mac{}};
+  const ipv4::Link* link = state_.LinkByIndex(ifindex);
+  internal_[ifindex] = {name, link ? link->mac : ipv4::Mac{}};
   return absl::OkStatus();
 }
 
@@ -90,19 +90,19 @@ void L3Edge::OnInternalPortRemoved(const std::string& name) {
 
 void L3Edge::RefreshForwarding(std::string_view name) {
   auto v = ReadProcInt(ConfPath(name, "forwarding"));
-  const l3::DevConf* conf = store_.Find(name);
-  if (v && conf && conf->Get(l3::Knob::kForwarding) != *v)
-    store_.Write(name, l3::Knob::kForwarding, *v).IgnoreError();
+  const ipv4::DevConf* conf = store_.Find(name);
+  if (v && conf && conf->Get(ipv4::Knob::kForwarding) != *v)
+    store_.Write(name, ipv4::Knob::kForwarding, *v).IgnoreError();
 }
 
 absl::Status L3Edge::SysctlWrite(std::string_view key, std::string_view value) {
-  auto parsed = l3::ParseSysctlKey(key, store_);
+  auto parsed = ipv4::ParseSysctlKey(key, store_);
   if (!parsed.ok()) return parsed.status();
-  if (auto s = l3::SysctlWrite(store_, key, value); !s.ok()) return s;
-  if (parsed->kind == l3::SysctlKey::Kind::kConf && parsed->knob == l3::Knob::kForwarding) {
+  if (auto s = ipv4::SysctlWrite(store_, key, value); !s.ok()) return s;
+  if (parsed->kind == ipv4::SysctlKey::Kind::kConf && parsed->knob == ipv4::Knob::kForwarding) {
     // The kernel routes what pvland forwards to it: keep its forwarding in step.
     const std::string dev = parsed->device;
-    auto written = l3::SysctlRead(store_, key);
+    auto written = ipv4::SysctlRead(store_, key);
     if (written.ok()) {
       if (auto s = WriteProc(ConfPath(dev, "forwarding"), *written); !s.ok())
         PVL_LOG(kWarning, "cannot write kernel forwarding of %s: %s", dev, s.ToString());
@@ -111,47 +111,47 @@ absl::Status L3Edge::SysctlWrite(std::string_view key, std::string_view value) {
   return absl::OkStatus();
 }
 
-void L3Edge::CountVerdict(const l3::ArpDecision& d, const l3::ArpInput& in, absl::Span<const uint8_t> ll_header) {
+void L3Edge::CountVerdict(const ipv4::ArpDecision& d, const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header) {
   ++arp_verdicts_[std::string(d.reason)];
-  if (d.log_martian && d.martian != l3::MartianKind::kNone) {
+  if (d.log_martian && d.martian != ipv4::MartianKind::kNone) {
     // For ARP the kernel names tip as the destination and sip as the source, and the
     // internal port (the request's L3 device) as the interface.
-    const l3::Link* link = state_.LinkByIndex(in.ifindex);
+    const ipv4::Link* link = state_.LinkByIndex(in.ifindex);
     for (const std::string& line :
-         l3::MartianLines(d.martian, in.packet.tip, in.packet.sip, link ? link->name : "?", ll_header))
+         ipv4::MartianLines(d.martian, in.packet.tip, in.packet.sip, link ? link->name : "?", ll_header))
       PVL_LOG(kWarning, "%s", line);
   }
 }
 
-void L3Edge::RefreshEgressMediumId(const l3::ArpInput& in) {
+void L3Edge::RefreshEgressMediumId(const ipv4::ArpInput& in) {
   // A sysctl write of a routed device's medium_id is announced neither by
   // RTM_NEWLINK nor by netconf (kernel-semantics.md §5.3), so the IFLA_INET_CONF
   // mirrored at the last link event may be stale. arp_fwd_proxy reads the egress
   // device's medium_id as it is now: read the one this request would use from /proc.
-  const l3::ArpPacket& p = in.packet;
-  if (p.op != l3::kArpOpRequest || p.sip == 0) return;
+  const ipv4::ArpPacket& p = in.packet;
+  if (p.op != ipv4::kArpOpRequest || p.sip == 0) return;
   const auto res = state_.fib().Lookup(p.tip, 0, in.ifindex);
   if (!res || res->IsError() || res->oif == 0 || res->oif == in.ifindex) return;
-  const l3::Link* out = state_.LinkByIndex(res->oif);
+  const ipv4::Link* out = state_.LinkByIndex(res->oif);
   if (out == nullptr || !out->has_inet_conf || store_.HasPort(out->name)) return;
-  constexpr size_t kMediumIdSlot = static_cast<size_t>(l3::Knob::kMediumId) - 1;
+  constexpr size_t kMediumIdSlot = static_cast<size_t>(ipv4::Knob::kMediumId) - 1;
   auto v = ReadProcInt(ConfPath(out->name, "medium_id"));
   if (!v || out->inet_conf[kMediumIdSlot] == *v) return;
-  l3::Link fresh = *out;
+  ipv4::Link fresh = *out;
   fresh.inet_conf[kMediumIdSlot] = *v;
   state_.UpsertLink(fresh);
 }
 
-l3::ArpDecision L3Edge::Decide(const l3::ArpInput& in, absl::Span<const uint8_t> ll_header) {
-  if (const l3::Link* link = state_.LinkByIndex(in.ifindex)) RefreshForwarding(link->name);
+ipv4::ArpDecision L3Edge::Decide(const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header) {
+  if (const ipv4::Link* link = state_.LinkByIndex(in.ifindex)) RefreshForwarding(link->name);
   RefreshEgressMediumId(in);
-  l3::ArpDecision d = l3::ArpDecide(state_, store_, flags_, in);
+  ipv4::ArpDecision d = ipv4::ArpDecide(state_, store_, flags_, in);
   CountVerdict(d, in, ll_header);
   return d;
 }
 
-bool L3Edge::Enqueue(const l3::ArpInput& in, std::string_view port, uint64_t cookie) {
-  const l3::NeighParms* parms = store_.Neigh(port);
+bool L3Edge::Enqueue(const ipv4::ArpInput& in, std::string_view port, uint64_t cookie) {
+  const ipv4::NeighParms* parms = store_.Neigh(port);
   if (parms == nullptr || !queue_.Enqueue(in, *parms, cookie)) return false;
   ArmProxyTimer();
   return true;
@@ -169,28 +169,28 @@ void L3Edge::ArmProxyTimer() {
 }
 
 void L3Edge::OnProxyTimer() {
-  for (const l3::QueuedArp& q : queue_.TakeDue()) {
+  for (const ipv4::QueuedArp& q : queue_.TakeDue()) {
     RefreshEgressMediumId(q.request);
-    l3::ArpDecision d = l3::Redecide(state_, store_, flags_, q);
+    ipv4::ArpDecision d = ipv4::Redecide(state_, store_, flags_, q);
     CountVerdict(d, q.request, {});
-    if (d.action == l3::ArpAction::kReply && sender_) sender_(q.cookie, d);
+    if (d.action == ipv4::ArpAction::kReply && sender_) sender_(q.cookie, d);
   }
   ArmProxyTimer();
 }
 
 void L3Edge::OnStateChange(netlink::RtnlChange change) {
   if (change == netlink::RtnlChange::kRoute || change == netlink::RtnlChange::kResync)
-    l3::UpdateNetnsFlags(state_, &flags_);
+    ipv4::UpdateNetnsFlags(state_, &flags_);
   if (change == netlink::RtnlChange::kAddress || change == netlink::RtnlChange::kResync) {
     // An internal port that got an IPv4 address stops inheriting conf/default (§2.13).
     for (const std::string& name : store_.PortNames()) {
-      const l3::Link* link = state_.LinkByName(name);
+      const ipv4::Link* link = state_.LinkByName(name);
       if (link && state_.HasAnyAddress(link->ifindex)) store_.OnAddressAdded(name);
     }
   }
   if (change == netlink::RtnlChange::kLink || change == netlink::RtnlChange::kResync) {
     for (auto& [ifindex, known] : internal_) {
-      const l3::Link* link = state_.LinkByIndex(ifindex);
+      const ipv4::Link* link = state_.LinkByIndex(ifindex);
       if (link == nullptr || (link->name == known.first && link->mac == known.second)) continue;
       const std::string old_name = known.first;
       if (link->name != old_name) store_.RenamePort(old_name, link->name).IgnoreError();
@@ -199,15 +199,15 @@ void L3Edge::OnStateChange(netlink::RtnlChange change) {
     }
     bool purge = false;
     absl::flat_hash_map<int, uint32_t> now;
-    state_.ForEachLink([&](const l3::Link& link) {
+    state_.ForEachLink([&](const ipv4::Link& link) {
       now[link.ifindex] = link.flags;
       auto it = link_flags_.find(link.ifindex);
       if (it == link_flags_.end()) return;
       const bool went_down = (it->second & IFF_UP) && !(link.flags & IFF_UP);
       const bool lost_carrier = (it->second & kIffLowerUp) && !(link.flags & kIffLowerUp);
-      std::optional<l3::ConfView> conf = store_.View(link.name);
+      std::optional<ipv4::ConfView> conf = store_.View(link.name);
       if (!conf && link.has_inet_conf) conf = store_.ViewOfKernelDevice(link.inet_conf);
-      if (l3::LinkEventPurgesProxyQueue(went_down, lost_carrier, conf)) purge = true;
+      if (ipv4::LinkEventPurgesProxyQueue(went_down, lost_carrier, conf)) purge = true;
     });
     link_flags_ = std::move(now);
     if (purge && queue_.size() > 0) {

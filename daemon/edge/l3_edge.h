@@ -23,12 +23,12 @@
 #include "absl/types/span.h"
 #include "daemon/core/event_loop.h"
 #include "daemon/core/unique_fd.h"
-#include "daemon/l3/arp_decide.h"
-#include "daemon/l3/clock.h"
-#include "daemon/l3/devconf.h"
-#include "daemon/l3/proxy_queue.h"
-#include "daemon/l3/validate_source.h"
-#include "netlink/l3_state.h"
+#include "daemon/ipv4/arp_decide.h"
+#include "daemon/ipv4/clock.h"
+#include "daemon/ipv4/devconf.h"
+#include "daemon/ipv4/proxy_queue.h"
+#include "daemon/ipv4/validate_source.h"
+#include "daemon/kernel_state/l3_state.h"
 #include "netlink/rtnl_sync.h"
 
 namespace pvland {
@@ -37,9 +37,9 @@ class L3Edge {
  public:
   // Sends the reply of a request that waited in the proxy queue; `cookie` is what the
   // ARP stage enqueued with it (the L2 port and VLAN the request came from).
-  using DelayedReplySender = std::function<void(uint64_t cookie, const l3::ArpDecision&)>;
+  using DelayedReplySender = std::function<void(uint64_t cookie, const ipv4::ArpDecision&)>;
   // An internal port's kernel link changed name or MAC (`ip link set ... name|address`).
-  using InternalLinkChanged = std::function<void(int ifindex, const std::string& old_name, const l3::Link& link)>;
+  using InternalLinkChanged = std::function<void(int ifindex, const std::string& old_name, const ipv4::Link& link)>;
 
   explicit L3Edge(EventLoop& loop);
   ~L3Edge();
@@ -47,9 +47,9 @@ class L3Edge {
   // Dumps the kernel state and starts following it; registers with the loop.
   absl::Status Start();
 
-  const netlink::L3State& state() const { return state_; }
-  l3::DevconfStore& store() { return store_; }
-  const l3::NetnsFlags& flags() const { return flags_; }
+  const kernel_state::L3State& state() const { return state_; }
+  ipv4::DevconfStore& store() { return store_; }
+  const ipv4::NetnsFlags& flags() const { return flags_; }
 
   // An internal port's TAP now exists in this namespace / is gone.
   absl::Status OnInternalPortAdded(const std::string& name, int ifindex);
@@ -59,15 +59,15 @@ class L3Edge {
   void RefreshForwarding(std::string_view name);
   // The kernel's current medium_id of the device a proxy reply for `in` would route
   // out of (not an internal port), copied into the mirrored link.
-  void RefreshEgressMediumId(const l3::ArpInput& in);
+  void RefreshEgressMediumId(const ipv4::ArpInput& in);
 
   // Decides an ARP request for the internal port `ifindex` (its kernel ifindex).
   // `ll_header` is the request's Ethernet header, for log_martians' "ll header" line.
-  l3::ArpDecision Decide(const l3::ArpInput& in, absl::Span<const uint8_t> ll_header);
+  ipv4::ArpDecision Decide(const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header);
   // Counts a verdict reached before a decision could run (e.g. "arp_truncated").
   void NoteVerdict(std::string_view reason) { ++arp_verdicts_[std::string(reason)]; }
   // Queues a request whose decision was kEnqueue; false when the queue is full.
-  bool Enqueue(const l3::ArpInput& in, std::string_view port, uint64_t cookie);
+  bool Enqueue(const ipv4::ArpInput& in, std::string_view port, uint64_t cookie);
   void set_delayed_reply_sender(DelayedReplySender s) { sender_ = std::move(s); }
   void set_internal_link_changed(InternalLinkChanged f) { link_changed_ = std::move(f); }
 
@@ -84,22 +84,22 @@ class L3Edge {
   void OnStateChange(netlink::RtnlChange change);
   void OnProxyTimer();
   void ArmProxyTimer();
-  void CountVerdict(const l3::ArpDecision& d, const l3::ArpInput& in, absl::Span<const uint8_t> ll_header);
+  void CountVerdict(const ipv4::ArpDecision& d, const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header);
 
   EventLoop& loop_;
-  netlink::L3State state_;
+  kernel_state::L3State state_;
   std::unique_ptr<netlink::RtnlSync> sync_;
-  l3::DevconfStore store_;
-  l3::NetnsFlags flags_;
-  l3::RealClock clock_;
-  l3::BitGenDelayRandom random_;
-  l3::ProxyQueue queue_{clock_, random_};
+  ipv4::DevconfStore store_;
+  ipv4::NetnsFlags flags_;
+  ipv4::RealClock clock_;
+  ipv4::BitGenDelayRandom random_;
+  ipv4::ProxyQueue queue_{clock_, random_};
   UniqueFd proxy_timer_;
   DelayedReplySender sender_;
   InternalLinkChanged link_changed_;
   // Internal ports by kernel ifindex -> (name in the store, last MAC): a rename or MAC
   // change made with `ip link` follows the ifindex.
-  absl::flat_hash_map<int, std::pair<std::string, l3::Mac>> internal_;
+  absl::flat_hash_map<int, std::pair<std::string, ipv4::Mac>> internal_;
   // Last seen IFF_UP / IFF_LOWER_UP per ifindex: the kernel purges the proxy queue on
   // any admin-down (and carrier loss under arp_evict_nocarrier).
   absl::flat_hash_map<int, uint32_t> link_flags_;

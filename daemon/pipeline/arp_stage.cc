@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "daemon/l3/arp_packet.h"
-#include "daemon/l3/arp_reply.h"
+#include "daemon/ipv4/arp_packet.h"
+#include "daemon/ipv4/arp_reply.h"
 #include "daemon/packet/parser.h"
 #include "daemon/pipeline/tx_queue.h"
 
@@ -22,12 +22,12 @@ std::optional<uint16_t> ArpStage::L3PortOf(const Bridge& bridge, uint16_t domain
 void ArpStage::Handle(const Packet& p, StageContext& ctx) {
   const auto l3port = L3PortOf(ctx.bridge, p.domain);
   if (!l3port) return;
-  const l3::Link* dev = edge_.state().LinkByIndex(ctx.bridge.port(*l3port)->ifindex);
+  const ipv4::Link* dev = edge_.state().LinkByIndex(ctx.bridge.port(*l3port)->ifindex);
   if (dev == nullptr) return;  // not yet seen over netlink
 
-  const l3::PacketType type = l3::ClassifyEthernetDestination(ToMac(p.dst()), dev->mac);
+  const ipv4::PacketType type = ipv4::ClassifyEthernetDestination(ToMac(p.dst()), dev->mac);
   // The ARP header starts after the ethertype; the parser checked the 2 bytes exist.
-  auto arp = l3::ParseArp(absl::MakeConstSpan(p.payload() + 2, p.payload_len() - 2), type);
+  auto arp = ipv4::ParseArp(absl::MakeConstSpan(p.payload() + 2, p.payload_len() - 2), type);
   if (!arp) {
     edge_.NoteVerdict("arp_truncated");
     return;
@@ -36,18 +36,18 @@ void ArpStage::Handle(const Packet& p, StageContext& ctx) {
   uint8_t ll[kEthHeaderLen];
   std::memcpy(ll, p.frame, 12);
   StoreBe16(ll + 12, kEthTypeArp);
-  const l3::ArpInput in{*arp, dev->ifindex, false};
-  const l3::ArpDecision d = edge_.Decide(in, absl::MakeConstSpan(ll, sizeof ll));
-  if (d.action == l3::ArpAction::kEnqueue) {
+  const ipv4::ArpInput in{*arp, dev->ifindex, false};
+  const ipv4::ArpDecision d = edge_.Decide(in, absl::MakeConstSpan(ll, sizeof ll));
+  if (d.action == ipv4::ArpAction::kEnqueue) {
     if (!edge_.Enqueue(in, dev->name, ArpCookie(ctx.in_port, p.vid)))
       ctx.DropIngress(DropReason::kProxyQueueOverflow, p);
     return;
   }
-  if (d.action != l3::ArpAction::kReply) return;
+  if (d.action != ipv4::ArpAction::kReply) return;
   Packet* reply = ctx.generated ? ctx.generated->New() : nullptr;
   if (reply == nullptr) return;
   reply->len = reply->wire_len =
-      static_cast<uint32_t>(l3::WriteArpReply(d.reply, reply->frame, l3::ReplyPadding::kAsKernel));
+      static_cast<uint32_t>(ipv4::WriteArpReply(d.reply, reply->frame, ipv4::ReplyPadding::kAsKernel));
   reply->payload_off = 12;
   reply->ethertype = kEthTypeArp;
   reply->vid = p.vid;

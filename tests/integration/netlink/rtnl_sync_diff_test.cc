@@ -1,4 +1,4 @@
-// Differential test of RtnlSync + Fib against the running kernel. Each test moves
+// Differential test of RtnlSync + kernel_state::Fib against the running kernel. Each test moves
 // itself into a fresh network namespace (unshare(CLONE_NEWNET)), which disappears
 // with the process, so nothing is left behind on any exit path. Needs root.
 #include <linux/if.h>
@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
-#include "netlink/l3_state.h"
+#include "daemon/kernel_state/l3_state.h"
 #include "netlink/rtnl_sync.h"
 #include "tests/integration/netlink/kernel_oracle.h"
 
@@ -56,7 +56,7 @@ class RtnlSyncDiffTest : public ::testing::Test {
   }
 
   int Ifindex(int dev) {
-    const l3::Link* l = state_.LinkByName(absl::StrCat("v", dev));
+    const ipv4::Link* l = state_.LinkByName(absl::StrCat("v", dev));
     return l ? l->ifindex : -1;
   }
 
@@ -77,7 +77,7 @@ class RtnlSyncDiffTest : public ::testing::Test {
 
   std::set<RouteIdentity> Mirror() const {
     std::set<RouteIdentity> ids;
-    state_.fib().ForEach([&](const l3::Route& r) {
+    state_.fib().ForEach([&](const ipv4::Route& r) {
       ids.insert({r.table, r.dst, r.dst_len, r.tos, r.priority});
     });
     return ids;
@@ -124,7 +124,7 @@ class RtnlSyncDiffTest : public ::testing::Test {
 
   void InstallBatch() { Sh(absl::StrCat("ip -batch ", batch_, " -force >/dev/null 2>&1")); }
 
-  // Compares Fib::Lookup with the kernel's route lookup; returns mismatches.
+  // Compares kernel_state::Fib::Lookup with the kernel's route lookup; returns mismatches.
   int Compare(std::mt19937& rng, int n, bool with_tos) {
     int bad = 0, multipath = 0, errors = 0, none = 0;
     for (int i = 0; i < n; ++i) {
@@ -136,13 +136,13 @@ class RtnlSyncDiffTest : public ::testing::Test {
       }
       uint8_t tos = with_tos && rng() % 2 ? static_cast<uint8_t>((rng() % 8) << 2) : 0;
       testing::KernelRoute k = KernelGetRoute(dst, tos);
-      std::optional<FibResult> u = state_.fib().Lookup(dst, tos);
+      std::optional<kernel_state::FibResult> u = state_.fib().Lookup(dst, tos);
       std::string why;
       if (k.error != 0) {
         int want = !u ? ENETUNREACH
-                   : u->type == l3::RouteType::kUnreachable ? EHOSTUNREACH
-                   : u->type == l3::RouteType::kBlackhole   ? EINVAL
-                   : u->type == l3::RouteType::kProhibit    ? EACCES
+                   : u->type == ipv4::RouteType::kUnreachable ? EHOSTUNREACH
+                   : u->type == ipv4::RouteType::kBlackhole   ? EINVAL
+                   : u->type == ipv4::RouteType::kProhibit    ? EACCES
                                                              : 0;
         if (want != k.error) why = absl::StrCat("kernel errno ", k.error, " fib ", want);
         (k.error == ENETUNREACH ? none : errors)++;
@@ -150,7 +150,7 @@ class RtnlSyncDiffTest : public ::testing::Test {
         why = absl::StrCat("kernel type ", k.type, " oif ", k.oif, ", fib no route");
       } else if (static_cast<uint8_t>(u->type) != k.type) {
         why = absl::StrCat("type kernel ", k.type, " fib ", static_cast<int>(u->type));
-      } else if (u->type == l3::RouteType::kUnicast) {
+      } else if (u->type == ipv4::RouteType::kUnicast) {
         if (u->route->nexthops.size() > 1) {
           ++multipath;  // the kernel's leg is hashed with a random seed: any leg will do
           bool any = false;
@@ -176,7 +176,7 @@ class RtnlSyncDiffTest : public ::testing::Test {
     return bad;
   }
 
-  L3State state_;
+  kernel_state::L3State state_;
   std::string batch_;
 };
 
@@ -201,7 +201,7 @@ TEST_F(RtnlSyncDiffTest, RandomRoutesAgreeWithKernelLookups) {
   EXPECT_TRUE(state_.LinkByIndex(Ifindex(1))->has_inet_conf);
   EXPECT_TRUE(state_.IsConfiguredAddress(0x0a000101));
   EXPECT_TRUE(state_.IsLocalAddress(0x0a000101));
-  EXPECT_EQ(state_.AddrType(0x0a0001ff), l3::RouteType::kBroadcast);
+  EXPECT_EQ(state_.AddrType(0x0a0001ff), ipv4::RouteType::kBroadcast);
 }
 
 TEST_F(RtnlSyncDiffTest, AdminDownFlushAndCarrierLossFollowTheKernel) {
@@ -219,8 +219,8 @@ TEST_F(RtnlSyncDiffTest, AdminDownFlushAndCarrierLossFollowTheKernel) {
   EXPECT_GE(sync.counters().route_redumps, 1u);
   EXPECT_EQ(Mirror(), KernelRouteIdentities());
   int single_leg_on_v2 = 0;
-  state_.fib().ForEach([&](const l3::Route& r) {
-    if (r.nexthops.size() == 1 && r.nexthops[0].ifindex == v2 && r.scope < l3::kScopeHost) {
+  state_.fib().ForEach([&](const ipv4::Route& r) {
+    if (r.nexthops.size() == 1 && r.nexthops[0].ifindex == v2 && r.scope < ipv4::kScopeHost) {
       ++single_leg_on_v2;
     }
   });
@@ -237,7 +237,7 @@ TEST_F(RtnlSyncDiffTest, AdminDownFlushAndCarrierLossFollowTheKernel) {
   // with no route message at all.
   ASSERT_EQ(Sh("sysctl -qw net.ipv4.conf.v1.ignore_routes_with_linkdown=1 && ip link set p1 down"), 0);
   Pump(sync);
-  const l3::Link* v1 = state_.LinkByName("v1");
+  const ipv4::Link* v1 = state_.LinkByName("v1");
   ASSERT_NE(v1, nullptr);
   EXPECT_EQ(v1->flags & IFF_LOWER_UP, 0u);
   EXPECT_NE(v1->inet_conf[28], 0);

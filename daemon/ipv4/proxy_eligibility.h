@@ -1,0 +1,25 @@
+// Whether a request whose route check found a UNICAST route may be answered by
+// proxy (net/ipv4/arp.c arp_fwd_proxy, arp_fwd_pvlan; kernel-semantics.md §2.4).
+// Static proxy entries (`ip neigh add proxy`, pneigh_lookup) are not modelled.
+#pragma once
+
+#include <optional>
+
+#include "daemon/ipv4/devconf.h"
+#include "daemon/ipv4/ipv4.h"
+
+namespace pvland::ipv4 {
+
+// Classic proxy_arp: the route leaves by another device, proxy_arp (OR) is on, and
+// the medium_id pair allows it. in_conf is the ingress device's; out_conf the
+// route's output device's, nullopt when it has no IPv4 (its medium_id counts as -1).
+//   ingress 0 -> yes; ingress -1 -> no; otherwise yes iff out != ingress and
+//   out != -1.
+bool ArpFwdProxy(const ConfView& in_conf, int in_dev, int out_dev,
+                 const std::optional<ConfView>& out_conf);
+
+// RFC 3069 private VLAN: the route leaves by the ingress device itself, the request
+// is not a self-probe (sip != tip), and proxy_arp_pvlan (OR) is on.
+bool ArpFwdPvlan(const ConfView& in_conf, int in_dev, int out_dev, Ipv4 sip, Ipv4 tip);
+
+}  // namespace pvland::ipv4
