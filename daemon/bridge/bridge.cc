@@ -2,15 +2,6 @@
 
 namespace pvland {
 
-std::string_view PortStateName(PortState s) {
-  switch (s) {
-    case PortState::kUp: return "up";
-    case PortState::kDown: return "down";
-    case PortState::kAbsent: return "absent";
-  }
-  return "?";
-}
-
 std::optional<uint16_t> Bridge::FindPort(std::string_view name) const {
   for (size_t i = 0; i < ports_.size(); ++i)
     if (ports_[i] && ports_[i]->name == name) return static_cast<uint16_t>(i);

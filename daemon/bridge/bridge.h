@@ -1,5 +1,7 @@
-// The switch's state: its ports (configuration, counters, I/O), its VLAN roles and its
+// The switch's state: its ports (configuration, state, counters), its VLAN roles and its
 // FDB. Ports live at stable indices; a deleted port's slot is reused by the next add.
+// No I/O: the ports' sockets and fds belong to daemon/dataplane, which sends what the
+// pipeline decides.
 #pragma once
 
 #include <array>
@@ -16,7 +18,8 @@
 #include "daemon/bridge/vlan_table.h"
 #include "daemon/core/clock.h"
 #include "daemon/packet/drop_reason.h"
-#include "daemon/port/port_io.h"
+#include "daemon/core/port_types.h"
+#include "daemon/packet/packet.h"
 
 namespace pvland {
 
@@ -28,22 +31,15 @@ struct PortCounters {
   std::array<uint64_t, kDropReasonCount> drops{};
 };
 
-// up: frames flow. down: the interface exists but is administratively down.
-// absent: the interface is gone; the port keeps its configuration and comes back when an
-// interface of that name appears again.
-enum class PortState : uint8_t { kUp, kDown, kAbsent };
-std::string_view PortStateName(PortState s);
-
 struct SwitchPort {
   std::string name;
+  std::string_view type;  // as `port add ... type T` named it (static storage)
   PortKind kind = PortKind::kNetdev;
   PortConfig cfg;
   PortCounters counters;
   PortState state = PortState::kAbsent;
-  std::unique_ptr<PortIo> io;
   int ifindex = 0;  // in pvland's namespace when opened; a TAP moved away keeps its fd
   MacAddr mac{};
-  TxQueue txq;              // frames queued for this port by the current batch
   int64_t rx_ring_base = 0; // offset making kernel ring drops read zero after a clear
 };
 

@@ -8,10 +8,10 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "daemon/core/port_types.h"
 
 namespace pvland {
 
-enum class PortKind : uint8_t { kNetdev, kTap, kInternal };
 enum class PortMode : uint8_t { kAccess, kTrunk };
 
 using VlanSet = std::bitset<4096>;
@@ -35,8 +35,6 @@ struct PortConfig {
   bool TagsOnEgress(uint16_t vid) const { return mode == PortMode::kTrunk && vid != native; }
 };
 
-std::string_view PortKindName(PortKind k);
-std::optional<PortKind> ParsePortKind(std::string_view s);
 std::string_view PortModeName(PortMode m);
 
 // "all", "none", or "10,20-30": the canonical text is what FormatVlanSet prints.

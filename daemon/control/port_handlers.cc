@@ -50,7 +50,7 @@ absl::StatusOr<uint16_t> RequirePort(ControlContext& ctx, const ctl::AttrView& a
 
 void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
   m.PutString(PVL_A_NAME, p.name);
-  m.PutString(PVL_A_PORT_TYPE, PortKindName(p.kind));
+  m.PutString(PVL_A_PORT_TYPE, p.type);
   m.PutU32(PVL_A_IFINDEX, static_cast<uint32_t>(p.ifindex));
   m.PutString(PVL_A_STATE, PortStateName(p.state));
   m.PutMac(PVL_A_MAC, p.mac.data());
@@ -73,15 +73,10 @@ void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
 absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
   auto name = a.String(PVL_A_NAME);
   if (!name || name->empty()) return absl::InvalidArgumentError("port name missing");
-  PortKind kind = PortKind::kNetdev;
-  if (auto t = a.String(PVL_A_PORT_TYPE)) {
-    auto k = ParsePortKind(*t);
-    if (!k) return absl::InvalidArgumentError(absl::StrCat("port type must be netdev, tap or internal, not '", std::string(*t), "'"));
-    kind = *k;
-  }
+  const std::string_view type = a.String(PVL_A_PORT_TYPE).value_or("netdev");
   auto cfg = ApplySettings(a, PortConfig{});
   if (!cfg.ok()) return cfg.status();
-  return ctx.dataplane.AddPort(std::string(*name), kind, *cfg).status();
+  return ctx.dataplane.AddPort(std::string(*name), type, *cfg).status();
 }
 
 absl::Status PortDel(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {

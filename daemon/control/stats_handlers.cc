@@ -5,17 +5,17 @@
 namespace pvland {
 namespace {
 
-// Runs f on the named port, or on every port when no name was given.
+// Runs f(index, port) on the named port, or on every port when no name was given.
 template <typename F>
 absl::Status ForPorts(ControlContext& ctx, const ctl::AttrView& a, F f) {
   if (auto name = a.String(PVL_A_NAME)) {
     auto idx = PortByName(ctx.bridge, *name);
     if (!idx.ok()) return idx.status();
-    f(*ctx.bridge.port(*idx));
+    f(*idx, *ctx.bridge.port(*idx));
     return absl::OkStatus();
   }
   for (size_t i = 0; i < ctx.bridge.port_slots(); ++i)
-    if (SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i))) f(*p);
+    if (SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i))) f(static_cast<uint16_t>(i), *p);
   return absl::OkStatus();
 }
 
@@ -33,8 +33,9 @@ void PutReasonCounts(ctl::MessageBuilder& m, uint16_t attr, const Pairs& pairs) 
 }
 
 absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
-  return ForPorts(ctx, a, [&](SwitchPort& p) {
-    if (p.io) p.counters.drops[static_cast<int>(DropReason::kRxRingFull)] = p.rx_ring_base + p.io->KernelDrops();
+  return ForPorts(ctx, a, [&](uint16_t idx, SwitchPort& p) {
+    if (auto kernel = ctx.dataplane.KernelDrops(idx))
+      p.counters.drops[static_cast<int>(DropReason::kRxRingFull)] = p.rx_ring_base + *kernel;
     ctl::MessageBuilder& m = out.Add();
     m.PutString(PVL_A_NAME, p.name);
     m.PutU64(PVL_A_RX_PACKETS, p.counters.rx_packets);
@@ -52,10 +53,10 @@ absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
 }
 
 absl::Status StatsClear(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
-  return ForPorts(ctx, a, [&](SwitchPort& p) {
+  return ForPorts(ctx, a, [&](uint16_t idx, SwitchPort& p) {
     p.counters = PortCounters{};
     // Kernel ring drops only ever grow; remember where zero is now.
-    p.rx_ring_base = p.io ? -static_cast<int64_t>(p.io->KernelDrops()) : 0;
+    p.rx_ring_base = -static_cast<int64_t>(ctx.dataplane.KernelDrops(idx).value_or(0));
     if (p.kind == PortKind::kInternal && ctx.edge != nullptr) ctx.edge->ClearArpVerdicts();
   });
 }

@@ -1,48 +1,24 @@
 #include "daemon/dataplane/dataplane.h"
 
-#include <net/if.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/core/log.h"
-#include "daemon/port/af_packet_port.h"
-#include "daemon/port/tap_port.h"
+#include "daemon/dataplane/transmit.h"
 #include "daemon/ipv4/arp_reply.h"
 #include "daemon/pipeline/arp_stage.h"
 #include "daemon/pipeline/tx_queue.h"
 
 namespace pvland {
-namespace {
-
-// Flags and MAC of an interface in pvland's namespace; nullopt when there is none.
-struct IfInfo {
-  int ifindex;
-  short flags;
-  MacAddr mac;
-};
-std::optional<IfInfo> QueryInterface(const std::string& name) {
-  UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq ifr{};
-  if (name.size() >= IFNAMSIZ) return std::nullopt;
-  std::memcpy(ifr.ifr_name, name.c_str(), name.size());
-  if (ioctl(sock.get(), SIOCGIFINDEX, &ifr) < 0) return std::nullopt;
-  IfInfo info{ifr.ifr_ifindex, 0, {}};
-  if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return std::nullopt;
-  info.flags = ifr.ifr_flags;
-  if (ioctl(sock.get(), SIOCGIFHWADDR, &ifr) == 0) info.mac = ToMac(reinterpret_cast<uint8_t*>(ifr.ifr_hwaddr.sa_data));
-  return info;
-}
-
-}  // namespace
 
 Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge, IngressGuard* guard)
-    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), guard_(guard), pipeline_(bridge, edge) {
+    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), pipeline_(bridge, edge) {
+  env_.guard = guard;
   if (edge_ != nullptr) {
+    env_.l3_device.opened = [this](const std::string& name, int ifindex) {
+      return edge_->OnInternalPortAdded(name, ifindex);
+    };
+    env_.l3_device.removed = [this](const std::string& name) { edge_->OnInternalPortRemoved(name); };
     edge_->set_delayed_reply_sender([this](uint64_t cookie, const ipv4::ArpDecision& d) {
       uint8_t frame[64];
       const size_t len = ipv4::WriteArpReply(d.reply, frame, ipv4::ReplyPadding::kAsKernel);
@@ -56,6 +32,7 @@ Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge
       if (port.ifindex != ifindex) return;
       if (port.name != link.name) PVL_LOG(kInfo, "port %s: interface renamed to %s", port.name, link.name);
       port.name = link.name;
+      if (Port* io = PortAt(*idx)) io->set_name(link.name);
       std::copy(link.mac.begin(), link.mac.end(), port.mac.begin());
     });
   }
@@ -63,105 +40,91 @@ Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge
 
 void Dataplane::SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame) {
   SwitchPort* port = bridge_.port(idx);
-  if (port == nullptr || port->io == nullptr || port->state != PortState::kUp) return;
+  if (port == nullptr || port->state != PortState::kUp) return;
   Packet p;
   p.frame = const_cast<uint8_t*>(frame.data());
   p.len = p.wire_len = static_cast<uint32_t>(frame.size());
   p.payload_off = 12;
   p.vid = vid;
-  TxItem item = EgressItem(port->cfg, p);
-  const SendResult r = port->io->Send(absl::MakeSpan(&item, 1));
-  port->counters.tx_packets += r.sent;
-  port->counters.tx_bytes += r.bytes;
-  if (item.error != 0) bridge_.CountDrop(idx, DropReason::kTxError, p);
+  TxLists out;
+  *out.Push(idx) = EgressItem(port->cfg, p);
+  TransmitLists(bridge_, out, [this](uint16_t i) { return PortAt(i); });
 }
 
-absl::Status Dataplane::Open(SwitchPort& port) {
-  if (port.kind == PortKind::kNetdev) {
-    auto io = AfPacketPort::Open(port.name);
-    if (!io.ok()) return io.status();
-    port.ifindex = (*io)->ifindex();
-    port.io = std::move(*io);
-    if (guard_ != nullptr) {
-      if (auto s = guard_->Claim(port.name); !s.ok()) {
-        port.io.reset();
-        return absl::Status(s.code(), absl::StrCat("cannot take ", port.name, " from the kernel stack: ", s.message()));
-      }
-    }
-  } else {
-    auto io = TapPort::Create(port.name);
-    if (!io.ok()) return io.status();
-    port.ifindex = (*io)->ifindex();
-    port.io = std::move(*io);
-  }
-  if (auto info = QueryInterface(port.name)) port.mac = info->mac;
-  if (port.kind == PortKind::kInternal && edge_ != nullptr) return edge_->OnInternalPortAdded(port.name, port.ifindex);
-  return absl::OkStatus();
+std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {
+  Port* port = PortAt(idx);
+  if (port == nullptr || !port->is_open()) return std::nullopt;
+  return port->KernelDrops();
 }
 
-absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, PortKind kind, const PortConfig& cfg) {
+absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg) {
   if (bridge_.FindPort(name)) return absl::AlreadyExistsError(absl::StrCat("port '", name, "' exists"));
-  auto port = std::make_unique<SwitchPort>();
-  port->name = name;
-  port->kind = kind;
-  port->cfg = cfg;
-  if (auto s = Open(*port); !s.ok()) return s;
-  auto idx = bridge_.AddPort(std::move(port));
+  auto port = MakePort(type, name, env_);
+  if (!port.ok()) return port.status();
+  return AddPort(std::move(*port), cfg);
+}
+
+absl::StatusOr<uint16_t> Dataplane::AddPort(std::unique_ptr<Port> port, const PortConfig& cfg) {
+  if (bridge_.FindPort(port->name())) return absl::AlreadyExistsError(absl::StrCat("port '", port->name(), "' exists"));
+  if (auto s = port->Open(); !s.ok()) return s;
+  auto sp = std::make_unique<SwitchPort>();
+  sp->name = port->name();
+  sp->type = port->type();
+  sp->kind = port->kind();
+  sp->cfg = cfg;
+  sp->ifindex = port->ifindex();
+  sp->mac = port->mac();
+  auto idx = bridge_.AddPort(std::move(sp));
   if (!idx) return absl::ResourceExhaustedError("too many ports");
+  if (ports_.size() <= *idx) ports_.resize(*idx + 1);
+  ports_[*idx] = std::move(port);
   Attach(*idx);
   return *idx;
 }
 
 void Dataplane::DeletePort(uint16_t idx) {
-  SwitchPort* port = bridge_.port(idx);
-  if (port == nullptr) return;
-  if (port->io) loop_.Remove(port->io->fd());
-  if (port->kind == PortKind::kInternal && edge_ != nullptr) edge_->OnInternalPortRemoved(port->name);
-  if (port->kind == PortKind::kNetdev && guard_ != nullptr) guard_->Release(port->name);
+  if (bridge_.port(idx) == nullptr) return;
+  if (Port* port = PortAt(idx); port != nullptr && port->is_open()) loop_.Remove(port->fd());
+  ports_[idx].reset();  // gives an attached interface back to the kernel stack
   bridge_.RemovePort(idx);
 }
 
 void Dataplane::Attach(uint16_t idx) {
-  SwitchPort& port = *bridge_.port(idx);
-  port.state = ReadLinkState(port);
-  if (auto s = loop_.Add(port.io->fd(), EPOLLIN, [this, idx](uint32_t ev) { OnEvent(idx, ev); }); !s.ok()) {
-    PVL_LOG(kError, "port %s: %s", port.name, s.ToString());
+  SwitchPort& sp = *bridge_.port(idx);
+  Port& port = *ports_[idx];
+  sp.state = port.LinkState();
+  sp.ifindex = port.ifindex();
+  sp.mac = port.mac();
+  if (auto s = loop_.Add(port.fd(), EPOLLIN, [this, idx](uint32_t ev) { OnEvent(idx, ev); }); !s.ok()) {
+    PVL_LOG(kError, "port %s: %s", sp.name, s.ToString());
   }
 }
 
-void Dataplane::Detach(uint16_t idx, PortState new_state, const char* why) {
-  SwitchPort& port = *bridge_.port(idx);
-  if (port.io) {
-    loop_.Remove(port.io->fd());
-    port.io.reset();
+void Dataplane::Detach(uint16_t idx, PortState new_state, const std::string& why) {
+  SwitchPort& sp = *bridge_.port(idx);
+  Port& port = *ports_[idx];
+  if (port.is_open()) {
+    loop_.Remove(port.fd());
+    port.Close();
   }
-  port.state = new_state;
+  sp.state = new_state;
   // Learned addresses behind a vanished interface are stale: forget them, as the Linux
   // bridge does when a port leaves.
   bridge_.fdb().RemoveIf([idx](const FdbKey&, const FdbEntry& e) { return e.port == idx && !e.is_static; });
-  PVL_LOG(kWarning, "port %s: %s; now %s, other ports keep forwarding", port.name, why, PortStateName(new_state));
-}
-
-PortState Dataplane::ReadLinkState(const SwitchPort& port) const {
-  // A TAP moved to another namespace is invisible here; its fd is the only truth.
-  auto info = QueryInterface(port.name);
-  if (!info || info->ifindex != port.ifindex) return port.kind == PortKind::kTap ? PortState::kUp : PortState::kAbsent;
-  return (info->flags & IFF_UP) ? PortState::kUp : PortState::kDown;
+  PVL_LOG(kWarning, "port %s: %s; now %s, other ports keep forwarding", sp.name, why, PortStateName(new_state));
 }
 
 void Dataplane::OnEvent(uint16_t idx, uint32_t events) {
-  SwitchPort* port = bridge_.port(idx);
-  if (port == nullptr || port->io == nullptr) return;
+  Port* port = PortAt(idx);
+  if (port == nullptr || !port->is_open()) return;
   if (events & (EPOLLERR | EPOLLHUP)) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (port->kind == PortKind::kNetdev) getsockopt(port->io->fd(), SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err == ENETDOWN) {
-      port->state = PortState::kDown;  // the socket stays bound and resumes when the link is up
-    } else {
-      Detach(idx, PortState::kAbsent, err ? strerror(err) : "interface went away");
+    std::string why;
+    const PortState s = port->StateAfterError(&why);
+    if (s == PortState::kAbsent) {
+      Detach(idx, s, why);
       return;
     }
+    bridge_.port(idx)->state = s;
   }
   for (int i = 0; i < kBatchesPerWakeup; ++i) {
     if (PollOnce(idx) < kBatchSize) break;
@@ -169,43 +132,43 @@ void Dataplane::OnEvent(uint16_t idx, uint32_t events) {
 }
 
 size_t Dataplane::PollOnce(uint16_t idx) {
-  SwitchPort& port = *bridge_.port(idx);
+  SwitchPort& sp = *bridge_.port(idx);
+  Port& port = *ports_[idx];
   batch_.Clear();
-  const size_t n = port.io->Receive(batch_);
+  const size_t n = port.Receive(batch_);
   if (n == 0) return 0;
-  port.counters.rx_packets += n;
-  for (const Packet& p : batch_) port.counters.rx_bytes += p.wire_len;
+  sp.counters.rx_packets += n;
+  for (const Packet& p : batch_) sp.counters.rx_bytes += p.wire_len;
   // A frame arriving proves the link is up even if the periodic check has not run yet.
-  if (port.state == PortState::kDown) port.state = PortState::kUp;
-  pipeline_.Run(idx, batch_, clock_.Now());
+  if (sp.state == PortState::kDown) sp.state = PortState::kUp;
+  pipeline_.Run(idx, batch_, clock_.Now(), tx_);
+  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
   // Only the control path deletes ports, never during a run, so `port` is still valid.
-  port.io->ReleaseRx();
+  port.ReleaseRx();
   return n;
 }
 
 void Dataplane::CheckPorts() {
-  for (size_t i = 0; i < bridge_.port_slots(); ++i) {
+  for (size_t i = 0; i < ports_.size(); ++i) {
     const uint16_t idx = static_cast<uint16_t>(i);
-    SwitchPort* port = bridge_.port(idx);
-    if (port == nullptr) continue;
-    if (port->io == nullptr) {
-      if (port->kind == PortKind::kTap) continue;  // lives elsewhere; cannot be re-found
-      auto info = QueryInterface(port->name);
-      if (port->kind == PortKind::kNetdev && !info) continue;
-      if (port->kind == PortKind::kInternal && info) continue;  // name taken by something else
-      if (auto s = Open(*port); !s.ok()) {
-        PVL_LOG(kWarning, "port %s: cannot reattach: %s", port->name, s.ToString());
+    Port* port = PortAt(idx);
+    SwitchPort* sp = bridge_.port(idx);
+    if (port == nullptr || sp == nullptr) continue;
+    if (!port->is_open()) {
+      if (!port->CanReopen()) continue;
+      if (auto s = port->Open(); !s.ok()) {
+        PVL_LOG(kWarning, "port %s: cannot reattach: %s", sp->name, s.ToString());
         continue;
       }
       Attach(idx);
-      PVL_LOG(kInfo, "port %s: interface is back, %s", port->name, PortStateName(port->state));
+      PVL_LOG(kInfo, "port %s: interface is back, %s", sp->name, PortStateName(sp->state));
       continue;
     }
-    const PortState s = ReadLinkState(*port);
+    const PortState s = port->LinkState();
     if (s == PortState::kAbsent) {
       Detach(idx, PortState::kAbsent, "interface went away");
     } else {
-      port->state = s;
+      sp->state = s;
     }
   }
 }

@@ -1,18 +1,24 @@
-// Ties ports to the event loop: opens a port's I/O, receives batches when its fd is
-// readable, runs the pipeline, and keeps ports whose interface vanished configured and
-// reported until the interface comes back.
+// Ties ports to the event loop and the pipeline: receives a batch when a port's fd is
+// readable, runs the pipeline over it, sends the per-port lists it returns, and follows
+// each port's lifecycle (link state, an interface that vanished and came back) through
+// the Port interface alone.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
 #include "daemon/edge/l3_edge.h"
+#include "daemon/packet/tx_list.h"
 #include "daemon/pipeline/pipeline.h"
-#include "daemon/port/ingress_guard.h"
+#include "daemon/port/port_factory.h"
 
 namespace pvland {
 
@@ -27,8 +33,11 @@ class Dataplane {
   Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge = nullptr,
             IngressGuard* guard = nullptr);
 
-  // Creates the port and opens its I/O. On error nothing was created.
-  absl::StatusOr<uint16_t> AddPort(const std::string& name, PortKind kind, const PortConfig& cfg);
+  // Creates a port of type `type` (port_factory.h) and opens it. On error nothing was
+  // created.
+  absl::StatusOr<uint16_t> AddPort(const std::string& name, std::string_view type, const PortConfig& cfg);
+  // Adds an already-made port (tests use fakes); opens it.
+  absl::StatusOr<uint16_t> AddPort(std::unique_ptr<Port> port, const PortConfig& cfg);
   void DeletePort(uint16_t idx);
   // Periodic: re-reads up/down state, reattaches ports whose interface came back.
   void CheckPorts();
@@ -36,21 +45,27 @@ class Dataplane {
   size_t PollOnce(uint16_t idx);
   // Sends one frame pvland made itself (a delayed ARP reply) out port `idx` in VLAN `vid`.
   void SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame);
+  // Frames the kernel lost on port `idx`'s receive side since it opened; nullopt if closed.
+  std::optional<uint64_t> KernelDrops(uint16_t idx);
+  // The delivery step's per-destination filters are added here.
+  Pipeline& pipeline() { return pipeline_; }
 
  private:
-  absl::Status Open(SwitchPort& port);
+  Port* PortAt(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
   void Attach(uint16_t idx);
-  void Detach(uint16_t idx, PortState new_state, const char* why);
+  void Detach(uint16_t idx, PortState new_state, const std::string& why);
   void OnEvent(uint16_t idx, uint32_t events);
-  PortState ReadLinkState(const SwitchPort& port) const;
 
   EventLoop& loop_;
   Bridge& bridge_;
   const Clock& clock_;
   L3Edge* edge_;
-  IngressGuard* guard_;
+  PortEnv env_;
   Pipeline pipeline_;
   PacketBatch batch_;
+  TxLists tx_;
+  // Each bridge port's I/O, at the bridge's index.
+  std::vector<std::unique_ptr<Port>> ports_;
 };
 
 }  // namespace pvland

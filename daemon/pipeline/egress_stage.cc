@@ -1,6 +1,6 @@
 #include "daemon/pipeline/egress_stage.h"
 
-#include "daemon/bridge/isolation.h"
+#include "daemon/pipeline/isolation_filter.h"
 #include "daemon/pipeline/tx_queue.h"
 
 namespace pvland {
@@ -21,7 +21,10 @@ bool FloodAllowed(const SwitchPort& d, FloodClass c, bool from_internal) {
 
 }  // namespace
 
-std::optional<DropReason> EgressStage::Verdict(const StageContext& ctx, const Packet& p, const SwitchPort& dst) {
+EgressStage::EgressStage() { AddFilter(std::make_unique<IsolationFilter>()); }
+
+std::optional<DropReason> EgressStage::Verdict(const StageContext& ctx, const Packet& p, uint16_t d,
+                                               const SwitchPort& dst) const {
   const VlanTable& vlans = ctx.bridge.vlans();
   if (dst.state != PortState::kUp) return DropReason::kPortDown;
   // Access ports join a domain through their VLAN (a PVLAN host port sits on a secondary
@@ -29,11 +32,10 @@ std::optional<DropReason> EgressStage::Verdict(const StageContext& ctx, const Pa
   const bool member = dst.cfg.mode == PortMode::kAccess ? vlans.Domain(dst.cfg.vlan) == p.domain
                                                          : dst.cfg.Carries(p.vid);
   if (!member) return DropReason::kVlanNotMember;
-  const IsolationPeer src_peer{ctx.in.kind == PortKind::kInternal, ctx.in.cfg.isolated, false, p.role, p.vid};
-  const bool access = dst.cfg.mode == PortMode::kAccess;
-  const IsolationPeer dst_peer{dst.kind == PortKind::kInternal, dst.cfg.isolated, !access,
-                               access ? vlans.Role(dst.cfg.vlan) : PvlanRole::kNone, dst.cfg.vlan};
-  return IsolationVerdict(src_peer, dst_peer);
+  for (const auto& f : filters_) {
+    if (auto r = f->Check(ctx, p, d, dst)) return r;
+  }
+  return std::nullopt;
 }
 
 void EgressStage::Deliver(StageContext& ctx, const Packet& p, uint16_t d, std::optional<DropReason> verdict,
@@ -58,6 +60,7 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
     std::optional<DropReason> verdict;
     TxItem item;
     int shift = 0;
+    TxQueue* queue = nullptr;  // the destination's list, when the verdict lets frames go
   } last;
   for (const Packet& p : batch) {
     if (p.flood == FloodClass::kNone) {
@@ -73,14 +76,15 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
       }
       if (!(p.same_header_as_prev && last.valid)) {
         last.valid = true;
-        last.verdict = Verdict(ctx, p, *dst);
+        last.verdict = Verdict(ctx, p, p.out_port, *dst);
         last.item = EgressItem(dst->cfg, p);
         last.shift = OffloadShift(last.item);
+        if (!last.verdict) last.queue = &ctx.out.Open(p.out_port);
       }
       if (last.verdict) {
         Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
       } else {
-        QueueItem(ctx, p.out_port, *dst, last.item, last.shift, p);
+        QueueItem(ctx, p.out_port, *last.queue, last.item, last.shift, p);
       }
       continue;
     }
@@ -92,7 +96,7 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
       if (dst == nullptr) continue;
       if (d == ctx.in_port && !dst->cfg.hairpin) continue;
       if (!FloodAllowed(*dst, p.flood, from_internal)) continue;
-      Deliver(ctx, p, d, Verdict(ctx, p, *dst), /*unicast=*/false);
+      Deliver(ctx, p, d, Verdict(ctx, p, d, *dst), /*unicast=*/false);
     }
   }
 }

@@ -4,7 +4,6 @@
 #include "daemon/pipeline/egress_stage.h"
 #include "daemon/pipeline/fdb_stage.h"
 #include "daemon/pipeline/parse_stage.h"
-#include "daemon/pipeline/transmit_stage.h"
 #include "daemon/pipeline/vlan_stage.h"
 
 namespace pvland {
@@ -14,16 +13,16 @@ Pipeline::Pipeline(Bridge& bridge, L3Edge* edge) : bridge_(bridge) {
   stages_.push_back(std::make_unique<VlanStage>());
   if (edge != nullptr) stages_.push_back(std::make_unique<ArpStage>(*edge));
   stages_.push_back(std::make_unique<FdbStage>());
-  stages_.push_back(std::make_unique<EgressStage>());
-  stages_.push_back(std::make_unique<TransmitStage>());
+  auto egress = std::make_unique<EgressStage>();
+  egress_ = egress.get();
+  stages_.push_back(std::move(egress));
 }
 
-void Pipeline::Run(uint16_t in_port, PacketBatch& batch, MonoNs now) {
+void Pipeline::Run(uint16_t in_port, PacketBatch& batch, MonoNs now, TxLists& out) {
   generated_.count = 0;
-  StageContext ctx{bridge_, in_port, *bridge_.port(in_port), now, {}, &generated_};
+  StageContext ctx{bridge_, in_port, *bridge_.port(in_port), now, out, &generated_};
   for (auto& stage : stages_) {
-    // Transmit runs even on an empty batch: earlier stages may have queued frames.
-    if (batch.empty() && stage.get() != stages_.back().get()) continue;
+    if (batch.empty()) break;
     stage->Process(batch, ctx);
   }
 }

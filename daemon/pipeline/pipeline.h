@@ -1,13 +1,15 @@
-// The data path over one batch from one port, in the order of design.md:
-// parse -> VLAN / private-VLAN classification -> FDB learn / lookup -> egress filters ->
-// transmit. Later stages (port security, L3 guards, ARP proxy, mirrors) insert into this
-// list; nothing else changes.
+// The data path over one batch from one port: parse -> VLAN / private-VLAN
+// classification -> ARP -> FDB learn / lookup -> egress (per-destination filters). The
+// result is a set of per-port transmit lists; sending them is the caller's job, so a run
+// does no I/O and tests drive it with no sockets at all. A new stage is one more entry in
+// the constructor's list (docs/architecture.md).
 #pragma once
 
 #include <memory>
 #include <vector>
 
 #include "daemon/bridge/bridge.h"
+#include "daemon/pipeline/egress_stage.h"
 #include "daemon/pipeline/stage.h"
 
 namespace pvland {
@@ -19,12 +21,17 @@ class Pipeline {
   // `edge` null: a pure L2 switch (unit tests); otherwise ARP requests in VLANs with an
   // internal port are decided as the kernel would.
   explicit Pipeline(Bridge& bridge, L3Edge* edge = nullptr);
-  // Processes `batch`, received on port `in_port`, and transmits the result.
-  void Run(uint16_t in_port, PacketBatch& batch, MonoNs now);
+  // Processes `batch`, received on port `in_port`, and appends what to send to `out`.
+  // Frames in `out` point into `batch`'s buffers and into frames the run generated (ARP
+  // replies), which stay valid until the next Run().
+  void Run(uint16_t in_port, PacketBatch& batch, MonoNs now, TxLists& out);
+  // The delivery step, to add per-destination filters to (egress_filter.h).
+  EgressStage& egress() { return *egress_; }
 
  private:
   Bridge& bridge_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  EgressStage* egress_ = nullptr;
   GeneratedFrames generated_;
 };
 

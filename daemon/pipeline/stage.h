@@ -1,16 +1,16 @@
 // A pipeline stage: one entry point over a batch from one receive port. A stage drops a
 // frame by filtering it out of the batch with a reason (counted on the port the policy
-// belongs to), and queues frames for transmission on egress ports' txq.
+// belongs to), and queues frames for transmission on the run's per-port transmit lists.
+// Stages do no I/O.
 #pragma once
 
 #include <array>
 #include <string_view>
 
-#include "absl/container/inlined_vector.h"
-
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/packet/batch.h"
+#include "daemon/packet/tx_list.h"
 
 namespace pvland {
 
@@ -37,8 +37,8 @@ struct StageContext {
   uint16_t in_port;
   SwitchPort& in;
   MonoNs now;
-  // Ports whose txq got frames during this run, in first-use order.
-  absl::InlinedVector<uint16_t, 16> tx_ports;
+  // What this run sends, per egress port.
+  TxLists& out;
   GeneratedFrames* generated = nullptr;
 
   // Drops a frame received on the ingress port (from-port steps).

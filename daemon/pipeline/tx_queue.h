@@ -1,4 +1,4 @@
-// Putting a frame on an egress port's transmit queue, with the 802.1Q tag that port
+// Putting a frame on an egress port's transmit list, with the 802.1Q tag that port
 // needs for the frame's VLAN. The one place egress tagging is decided.
 #pragma once
 
@@ -30,11 +30,11 @@ inline TxItem EgressItem(const PortConfig& cfg, const Packet& p) {
 }
 
 // Appends a prepared item for `p` (EgressItem() of a frame with the same tag, VLAN and
-// header layout) to port `d`'s queue: the per-frame part is the packet and its offload.
-inline void QueueItem(StageContext& ctx, uint16_t d, SwitchPort& dst, const TxItem& tmpl, int shift,
-                      const Packet& p) {
-  if (dst.txq.empty()) ctx.tx_ports.push_back(d);
-  TxItem* item = dst.txq.Push();
+// header layout) to port `d`'s transmit list `q` (TxLists::Open(d)): the per-frame part
+// is the packet and its offload.
+[[gnu::always_inline]] inline void QueueItem(StageContext& ctx, uint16_t d, TxQueue& q, const TxItem& tmpl,
+                                            int shift, const Packet& p) {
+  TxItem* item = q.Push();
   if (item == nullptr) {
     ctx.bridge.CountDrop(d, DropReason::kTxError, p);
     return;
@@ -45,9 +45,8 @@ inline void QueueItem(StageContext& ctx, uint16_t d, SwitchPort& dst, const TxIt
 }
 
 inline void QueueForTransmit(StageContext& ctx, uint16_t d, const Packet& p) {
-  SwitchPort& dst = *ctx.bridge.port(d);
-  const TxItem item = EgressItem(dst.cfg, p);
-  QueueItem(ctx, d, dst, item, OffloadShift(item), p);
+  const TxItem item = EgressItem(ctx.bridge.port(d)->cfg, p);
+  QueueItem(ctx, d, ctx.out.Open(d), item, OffloadShift(item), p);
 }
 
 }  // namespace pvland

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/port/interface_query.h"
 
 namespace pvland {
 namespace {
@@ -23,17 +24,48 @@ absl::Status SetOpt(int fd, int level, int name, int value, const char* what) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<AfPacketPort>> AfPacketPort::Open(const std::string& ifname) {
-  const int ifindex = static_cast<int>(if_nametoindex(ifname.c_str()));
-  if (ifindex == 0) return absl::NotFoundError(absl::StrCat("no interface named '", ifname, "'"));
+AfPacketPort::AfPacketPort(std::string ifname, IngressGuard* guard) : Port(std::move(ifname)), guard_(guard) {}
 
-  std::unique_ptr<AfPacketPort> port(new AfPacketPort());
-  port->ifindex_ = ifindex;
+AfPacketPort::~AfPacketPort() {
+  Close();
+  if (claimed_ && guard_ != nullptr) guard_->Release(name());
+}
+
+void AfPacketPort::Close() {
+  if (ring_ != nullptr) munmap(ring_, ring_len_);
+  ring_ = nullptr;
+  fd_.reset();
+  rx_head_ = rx_release_ = 0;
+  big_.Reset();
+}
+
+absl::Status AfPacketPort::Open() {
+  Close();
+  absl::Status s = OpenSocket();
+  if (s.ok() && guard_ != nullptr) {
+    s = guard_->Claim(name());
+    if (s.ok()) {
+      claimed_ = true;
+    } else {
+      s = absl::Status(s.code(), absl::StrCat("cannot take ", name(), " from the kernel stack: ", s.message()));
+    }
+  }
+  if (!s.ok()) {
+    Close();
+    return s;
+  }
+  if (auto info = QueryInterface(name())) mac_ = info->mac;
+  return absl::OkStatus();
+}
+
+absl::Status AfPacketPort::OpenSocket() {
+  const std::string& ifname = name();
+  ifindex_ = static_cast<int>(if_nametoindex(ifname.c_str()));
+  if (ifindex_ == 0) return absl::NotFoundError(absl::StrCat("no interface named '", ifname, "'"));
   // Protocol 0: receive nothing until bind(), so no frame of another interface slips in.
-  port->fd_.reset(socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  const int fd = port->fd_.get();
+  fd_.reset(socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const int fd = fd_.get();
   if (fd < 0) return absl::ErrnoToStatus(errno, "AF_PACKET socket");
-
   if (auto s = SetOpt(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2, "PACKET_VERSION"); !s.ok()) return s;
   if (auto s = SetOpt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING"); !s.ok()) return s;
   // No PACKET_QDISC_BYPASS: its direct transmit drops (ENOBUFS) any super-frame the
@@ -59,29 +91,43 @@ absl::StatusOr<std::unique_ptr<AfPacketPort>> AfPacketPort::Open(const std::stri
   req.tp_block_nr = kFrameCount / 32;
   if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req) < 0)
     return absl::ErrnoToStatus(errno, "PACKET_RX_RING");
-  port->ring_len_ = static_cast<size_t>(req.tp_block_size) * req.tp_block_nr;
-  void* ring = mmap(nullptr, port->ring_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  ring_len_ = static_cast<size_t>(req.tp_block_size) * req.tp_block_nr;
+  void* ring = mmap(nullptr, ring_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
   if (ring == MAP_FAILED) return absl::ErrnoToStatus(errno, "mmap rx ring");
-  port->ring_ = static_cast<uint8_t*>(ring);
-  for (size_t i = 0; i < kBatchSize; ++i) port->tx_msgs_[i].msg_hdr.msg_iov = &port->tx_iov_[i * kMaxTxIovecs];
+  ring_ = static_cast<uint8_t*>(ring);
+  for (size_t i = 0; i < kBatchSize; ++i) tx_msgs_[i].msg_hdr.msg_iov = &tx_iov_[i * kMaxTxIovecs];
 
   sockaddr_ll sll{};
   sll.sll_family = AF_PACKET;
   sll.sll_protocol = htons(ETH_P_ALL);
-  sll.sll_ifindex = ifindex;
+  sll.sll_ifindex = ifindex_;
   if (bind(fd, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
     return absl::ErrnoToStatus(errno, absl::StrCat("bind to ", ifname));
 
   packet_mreq mr{};
-  mr.mr_ifindex = ifindex;
+  mr.mr_ifindex = ifindex_;
   mr.mr_type = PACKET_MR_PROMISC;
   if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) < 0)
     return absl::ErrnoToStatus(errno, "PACKET_ADD_MEMBERSHIP promisc");
-  return port;
+  return absl::OkStatus();
 }
 
-AfPacketPort::~AfPacketPort() {
-  if (ring_ != nullptr) munmap(ring_, ring_len_);
+PortState AfPacketPort::LinkState() const {
+  auto info = QueryInterface(name());
+  if (!info || info->ifindex != ifindex_) return PortState::kAbsent;
+  return (info->flags & IFF_UP) ? PortState::kUp : PortState::kDown;
+}
+
+bool AfPacketPort::CanReopen() const { return QueryInterface(name()).has_value(); }
+
+PortState AfPacketPort::StateAfterError(std::string* why) const {
+  int err = 0;
+  socklen_t len = sizeof err;
+  getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  // The socket stays bound through a link down and resumes when the link is up.
+  if (err == ENETDOWN) return PortState::kDown;
+  *why = err ? strerror(err) : "interface went away";
+  return PortState::kAbsent;
 }
 
 size_t AfPacketPort::Receive(PacketBatch& batch) {

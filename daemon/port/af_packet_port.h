@@ -16,11 +16,12 @@
 #include "absl/status/statusor.h"
 #include "daemon/core/unique_fd.h"
 #include "daemon/port/frame_arena.h"
-#include "daemon/port/port_io.h"
+#include "daemon/port/ingress_guard.h"
+#include "daemon/port/port.h"
 
 namespace pvland {
 
-class AfPacketPort final : public PortIo {
+class AfPacketPort final : public Port {
  public:
   static constexpr uint32_t kFrameSize = 2048;
   // 4096 slots (8 MiB per port): room for a whole TCP window (tcp_rmem max 6 MB ~ 4000
@@ -35,26 +36,41 @@ class AfPacketPort final : public PortIo {
   // Super-frames per batch: 8 x 64 KiB is half a megabyte of payload in one pass.
   static constexpr size_t kBigFramesPerBatch = 8;
 
-  // Opens the interface `ifname` in the current network namespace: promiscuous, never
-  // seeing its own transmissions (PACKET_IGNORE_OUTGOING).
-  static absl::StatusOr<std::unique_ptr<AfPacketPort>> Open(const std::string& ifname);
+  // A port on the existing interface `ifname` of the current network namespace. With a
+  // guard, the kernel stack stops seeing the interface's frames while the port exists.
+  AfPacketPort(std::string ifname, IngressGuard* guard);
   ~AfPacketPort() override;
+
+  std::string_view type() const override { return "netdev"; }
+  PortKind kind() const override { return PortKind::kNetdev; }
+  // Opens the interface promiscuous, never seeing its own transmissions
+  // (PACKET_IGNORE_OUTGOING).
+  absl::Status Open() override;
+  void Close() override;
+  bool is_open() const override { return fd_.valid(); }
+  PortState LinkState() const override;
+  bool CanReopen() const override;
+  PortState StateAfterError(std::string* why) const override;
+  int ifindex() const override { return ifindex_; }
+  MacAddr mac() const override { return mac_; }
 
   int fd() const override { return fd_.get(); }
   size_t Receive(PacketBatch& batch) override;
   void ReleaseRx() override;
   SendResult Send(absl::Span<TxItem> items) override;
   uint64_t KernelDrops() override;
-  int ifindex() const { return ifindex_; }
 
  private:
-  AfPacketPort() = default;
+  absl::Status OpenSocket();
   tpacket2_hdr* Slot(uint32_t i) const {
     return reinterpret_cast<tpacket2_hdr*>(ring_ + static_cast<size_t>(i) * kFrameSize);
   }
 
+  IngressGuard* guard_;
+  bool claimed_ = false;
   UniqueFd fd_;
   int ifindex_ = 0;
+  MacAddr mac_{};
   uint8_t* ring_ = nullptr;
   size_t ring_len_ = 0;
   uint32_t rx_head_ = 0;     // next slot to look at

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/port/interface_query.h"
 
 namespace pvland {
 namespace {
@@ -20,25 +21,54 @@ constexpr unsigned kTunUso4 = 0x20;
 constexpr unsigned kTunUso6 = 0x40;
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TapPort>> TapPort::Create(const std::string& name) {
+TapPort::TapPort(std::string name, bool internal, L3DeviceHooks hooks)
+    : Port(std::move(name)), internal_(internal), hooks_(std::move(hooks)) {}
+
+TapPort::~TapPort() {
+  if (internal_ && announced_ && hooks_.removed) hooks_.removed(name());
+}
+
+void TapPort::Close() {
+  fd_.reset();
+  arena_.Reset();
+}
+
+absl::Status TapPort::Open() {
+  Close();
+  if (auto s = CreateDevice(); !s.ok()) {
+    Close();
+    return s;
+  }
+  if (auto info = QueryInterface(name())) mac_ = info->mac;
+  if (internal_ && hooks_.opened) {
+    if (auto s = hooks_.opened(name(), ifindex_); !s.ok()) {
+      Close();
+      return s;
+    }
+    announced_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TapPort::CreateDevice() {
+  const std::string& name = this->name();
   if (name.empty() || name.size() >= IFNAMSIZ)
     return absl::InvalidArgumentError(absl::StrCat("interface name '", name, "' must be 1-15 characters"));
   if (if_nametoindex(name.c_str()) != 0)
     return absl::AlreadyExistsError(absl::StrCat("an interface named '", name, "' already exists"));
 
-  std::unique_ptr<TapPort> port(new TapPort());
-  port->fd_.reset(open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
-  if (!port->fd_.valid()) return absl::ErrnoToStatus(errno, "open /dev/net/tun");
+  fd_.reset(open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (!fd_.valid()) return absl::ErrnoToStatus(errno, "open /dev/net/tun");
   ifreq ifr{};
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
   std::memcpy(ifr.ifr_name, name.c_str(), name.size());
-  if (ioctl(port->fd_.get(), TUNSETIFF, &ifr) < 0) return absl::ErrnoToStatus(errno, "TUNSETIFF " + name);
+  if (ioctl(fd_.get(), TUNSETIFF, &ifr) < 0) return absl::ErrnoToStatus(errno, "TUNSETIFF " + name);
   // What pvland accepts from the kernel: partial checksums and TCP/UDP super-frames, since
   // every port it forwards to takes them too. USO needs Linux 6.2; without it the kernel
   // segments UDP before the TAP.
   const unsigned base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
-  if (ioctl(port->fd_.get(), TUNSETOFFLOAD, base | kTunUso4 | kTunUso6) < 0 &&
-      ioctl(port->fd_.get(), TUNSETOFFLOAD, base) < 0)
+  if (ioctl(fd_.get(), TUNSETOFFLOAD, base | kTunUso4 | kTunUso6) < 0 &&
+      ioctl(fd_.get(), TUNSETOFFLOAD, base) < 0)
     return absl::ErrnoToStatus(errno, "TUNSETOFFLOAD " + name);
 
   // Bring it up so the kernel passes frames both ways from the start.
@@ -46,8 +76,25 @@ absl::StatusOr<std::unique_ptr<TapPort>> TapPort::Create(const std::string& name
   if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return absl::ErrnoToStatus(errno, "SIOCGIFFLAGS " + name);
   ifr.ifr_flags |= IFF_UP;
   if (ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return absl::ErrnoToStatus(errno, "SIOCSIFFLAGS " + name);
-  port->ifindex_ = static_cast<int>(if_nametoindex(name.c_str()));
-  return port;
+  ifindex_ = static_cast<int>(if_nametoindex(name.c_str()));
+  return absl::OkStatus();
+}
+
+PortState TapPort::LinkState() const {
+  auto info = QueryInterface(name());
+  // A TAP moved to another namespace is invisible here; its fd is the only truth. An
+  // internal port's TAP must stay here: gone from here, it is gone.
+  if (!info || info->ifindex != ifindex_) return internal_ ? PortState::kAbsent : PortState::kUp;
+  return (info->flags & IFF_UP) ? PortState::kUp : PortState::kDown;
+}
+
+// A TAP that left the namespace cannot be found again; an internal port is re-created
+// when its name is free (someone deleted the TAP with `ip link del`).
+bool TapPort::CanReopen() const { return internal_ && !QueryInterface(name()).has_value(); }
+
+PortState TapPort::StateAfterError(std::string* why) const {
+  *why = "interface went away";
+  return PortState::kAbsent;
 }
 
 size_t TapPort::Receive(PacketBatch& batch) {

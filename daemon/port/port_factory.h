@@ -1,0 +1,28 @@
+// Port types by name: what `port add NAME type T` can create. A new port type is one
+// more row in port_factory.cc.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "daemon/port/ingress_guard.h"
+#include "daemon/port/port.h"
+#include "daemon/port/tap_port.h"
+
+namespace pvland {
+
+// What ports may need from the rest of the daemon.
+struct PortEnv {
+  IngressGuard* guard = nullptr;  // null: the kernel also sees frames on attached interfaces
+  L3DeviceHooks l3_device;        // for internal ports
+};
+
+// A port of type `type` named `name`, not yet opened; InvalidArgument for an unknown type.
+absl::StatusOr<std::unique_ptr<Port>> MakePort(std::string_view type, const std::string& name, const PortEnv& env);
+
+// "netdev, tap or internal": the types MakePort knows, for messages.
+std::string PortTypeList();
+
+}  // namespace pvland
