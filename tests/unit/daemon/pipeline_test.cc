@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/dataplane/transmit.h"
+#include "daemon/pipeline/egress_filter.h"
 #include "fake_port.h"
 
 namespace pvland {
@@ -381,6 +382,64 @@ TEST_F(SwitchFixture, FramesOfOneFlowInABatchAreDecidedLikeTheFirst) {
   Run("a");
   EXPECT_EQ(Drops("a", DropReason::kVlanTagOnAccess), 2u);
   EXPECT_EQ(fakes_["b"]->sent.size(), 2u);
+}
+
+}  // namespace
+}  // namespace pvland
+
+namespace pvland {
+namespace {
+
+// A run decides and returns lists; nothing is sent until someone sends them.
+TEST_F(SwitchFixture, ARunReturnsTransmitListsAndDoesNoIo) {
+  Access("a", 10);
+  Access("b", 10);
+  Access("c", 20);
+  fakes_["a"]->Inject(MakeFrame(HostMac(9), HostMac(1)));
+  PacketBatch batch;
+  fakes_["a"]->Receive(batch);
+  TxLists out;
+  pipeline_.Run(index_["a"], batch, clock_.Now(), out);
+  ASSERT_EQ(out.ports().size(), 1u);
+  EXPECT_EQ(out.ports()[0], index_["b"]);
+  EXPECT_EQ(out.queue(index_["b"]).size(), 1u);
+  EXPECT_EQ(out.queue(index_["b"]).begin()->pkt, &batch[0]);
+  EXPECT_TRUE(Receivers().empty()) << "the pipeline itself sends nothing";
+  EXPECT_EQ(bridge_.port(index_["b"])->counters.tx_packets, 0u);
+}
+
+// A per-destination filter added to the delivery step sees every copy, flooded or
+// unicast, to any port, and its refusals are counted on the destination.
+class RefuseTo final : public EgressFilter {
+ public:
+  explicit RefuseTo(uint16_t port) : port_(port) {}
+  std::string_view name() const override { return "refuse"; }
+  std::optional<DropReason> Check(const StageContext&, const Packet&, uint16_t d, const SwitchPort&) const override {
+    ++asked;
+    return d == port_ ? std::optional(DropReason::kTxError) : std::nullopt;
+  }
+  mutable int asked = 0;
+
+ private:
+  uint16_t port_;
+};
+
+TEST_F(SwitchFixture, EgressFiltersSeeEveryCopyAndNameTheirDrops) {
+  Access("a", 10);
+  Access("b", 10);
+  Access("c", 10);
+  auto filter = std::make_unique<RefuseTo>(index_["c"]);
+  RefuseTo* f = filter.get();
+  pipeline_.egress().AddFilter(std::move(filter));
+  Send("a", MakeFrame(HostMac(9), HostMac(1)));  // flood
+  EXPECT_EQ(Receivers(), (std::set<std::string>{"b"}));
+  EXPECT_EQ(f->asked, 2) << "once per flooded copy";
+  EXPECT_EQ(Drops("c", DropReason::kTxError), 1u);
+  ClearSent();
+  bridge_.fdb().AddStatic(10, 10, HostMac(3), index_["c"]);
+  Send("a", MakeFrame(HostMac(3), HostMac(1)));  // known unicast to c
+  EXPECT_TRUE(Receivers().empty());
+  EXPECT_EQ(Drops("c", DropReason::kTxError), 2u);
 }
 
 }  // namespace
