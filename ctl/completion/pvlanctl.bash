@@ -179,7 +179,7 @@ _pvlanctl() {
       elif (( write )); then
         # A setting is KEY=VALUE: offer KEY= and let the value be typed.
         COMPREPLY=($(compgen -W "$(_pvlanctl_sysctl_keys)" -S = -- "$cur"))
-        type compopt >/dev/null 2>&1 && compopt -o nospace
+        compopt -o nospace 2>/dev/null
         return 0
       else
         words=$(_pvlanctl_sysctl_keys)

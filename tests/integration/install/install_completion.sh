@@ -53,7 +53,7 @@ expect_eq "port add type" "$(complete_line port add t1 type '')" "internal netde
 expect_eq "port add settings" "$(complete_line port add t1 type tap is)" "isolated"
 expect_eq "pvlan types" "$(complete_line vlan add 101 pvlan '')" "community isolated primary"
 expect_eq "pvlan primary" "$(complete_line vlan add 101 pvlan isolated '')" "primary"
-expect_eq "vlan ids" "$(complete_line "${S[@]}" vlan del '')" "100"
+expect_eq "vlan ids (1 is always there)" "$(complete_line "${S[@]}" vlan del '')" "1 100"
 expect_eq "fdb flush keys" "$(complete_line fdb flush '')" "dynamic port vlan"
 expect_eq "fdb port names" "$(complete_line "${S[@]}" fdb show port '')" "gw0 p1"
 expect_eq "neigh keys: internal ports only, no default" \
