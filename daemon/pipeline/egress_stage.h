@@ -8,7 +8,7 @@ namespace pvland {
 
 // Per destination port: flood controls, VLAN membership and tagging, port isolation and
 // the private-VLAN matrix. Survivors are queued on the destination's txq; a copy refused
-// by policy is counted on the destination port (policies.md §0.3).
+// by policy is counted on the destination port (docs/drop-reasons.md §1).
 class EgressStage final : public Stage {
  public:
   std::string_view name() const override { return "egress"; }

@@ -1,4 +1,4 @@
-// The data path over one batch from one port, in the order of design.md:
+// The data path over one batch from one port, in the order of docs/architecture.md §2:
 // parse -> VLAN / private-VLAN classification -> FDB learn / lookup -> egress filters ->
 // transmit. Later stages (port security, L3 guards, ARP proxy, mirrors) insert into this
 // list; nothing else changes.
