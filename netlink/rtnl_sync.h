@@ -1,5 +1,5 @@
 // Mirrors the namespace's links, IPv4 addresses and IPv4 routes (all tables) into
-// an L3State over rtnetlink, with libnl-route-3 (style.md §6.1).
+// an L3State over rtnetlink, with libnl-route-3.
 //
 // Design:
 //  * Links and addresses live in a libnl cache manager (subscribe first, then dump;
@@ -12,7 +12,7 @@
 //  * Overflow (ENOBUFS, reported by libnl as -NLE_NOMEM) or any other receive error
 //    means "state lost": count it and resync everything from fresh dumps, outside
 //    any libnl callback, before OnReadable returns.
-//  * What the kernel does not announce (kernel-semantics.md §5.3): when a device
+//  * What the kernel does not announce (docs/kernel-semantics.md §5.3): when a device
 //    goes admin down, loses its last address or disappears, routes whose legs all
 //    used it are purged at once, and its carrier/admin state is handed to the Fib
 //    for LINKDOWN/DEAD handling; after any up/down/carrier change a full route

@@ -86,7 +86,8 @@ const Object& SysctlObject() {
       {},
       Parse,
       {"sysctl -w KEY=VALUE [KEY=VALUE ...]", "sysctl [-n] KEY [KEY ...]",
-       "  KEY: net.ipv4.conf.{all,default,NAME}.KNOB, net.ipv4.neigh.{default,NAME}.KNOB",
+       "  KEY: net.ipv4.conf.{all,default,NAME}.KNOB | net.ipv4.neigh.NAME.{proxy_delay,proxy_qlen}",
+       "       NAME: an internal port (neigh has no all or default, as in a non-initial netns)",
        "  -w applies every setting or none; -n prints values only"},
   };
   return *kSysctl;

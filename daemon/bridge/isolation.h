@@ -1,5 +1,5 @@
 // May a frame go from one port to another? The Linux bridge's `isolated` flag and the
-// private-VLAN matrix of RFC 5517 (policies.md §4.6-4.7), as one pure decision.
+// private-VLAN matrix of RFC 5517 (docs/drop-reasons.md §3), as one pure decision.
 #pragma once
 
 #include <optional>

@@ -125,7 +125,7 @@ void L3Edge::CountVerdict(const ipv4::ArpDecision& d, const ipv4::ArpInput& in, 
 
 void L3Edge::RefreshEgressMediumId(const ipv4::ArpInput& in) {
   // A sysctl write of a routed device's medium_id is announced neither by
-  // RTM_NEWLINK nor by netconf (kernel-semantics.md §5.3), so the IFLA_INET_CONF
+  // RTM_NEWLINK nor by netconf (docs/kernel-semantics.md §5.3), so the IFLA_INET_CONF
   // mirrored at the last link event may be stale. arp_fwd_proxy reads the egress
   // device's medium_id as it is now: read the one this request would use from /proc.
   const ipv4::ArpPacket& p = in.packet;

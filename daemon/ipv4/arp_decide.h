@@ -1,6 +1,6 @@
 // The kernel's verdict on one received ARP packet, for the internal port that is
 // the L3 device of the VLAN it arrived on (net/ipv4/arp.c arp_rcv + arp_process;
-// kernel-semantics.md §2.1, with §2.2-2.7 underneath). Pure: it reads the synced
+// docs/kernel-semantics.md §2.1, with §2.2-2.7 underneath). Pure: it reads the synced
 // L3 state and the devconf store and returns what to do; the caller sends, queues,
 // counts and logs.
 //

@@ -1,6 +1,6 @@
 // The two filters on replies about the host's own addresses (never on proxy
 // replies): arp_ignore (net/ipv4/arp.c arp_ignore -> devinet.c inet_confirm_addr,
-// confirm_addr_indev; kernel-semantics.md §2.6) and arp_filter (arp.c arp_filter,
+// confirm_addr_indev; docs/kernel-semantics.md §2.6) and arp_filter (arp.c arp_filter,
 // §2.7).
 #pragma once
 

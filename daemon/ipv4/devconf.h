@@ -1,7 +1,7 @@
 // pvland's copy of the kernel's IPv4 devconf for its internal ports, plus `all` and
 // `default`, with the kernel's write side effects and default inheritance
 // (net/ipv4/devinet.c devinet_conf_proc, devinet_sysctl_forward,
-// devinet_copy_dflt_conf, inetdev_init, ipv4_devconf_setall; kernel-semantics.md
+// devinet_copy_dflt_conf, inetdev_init, ipv4_devconf_setall; docs/kernel-semantics.md
 // §1.1, §2.13):
 //  * a new port copies default's values AND its "explicitly set" bits;
 //  * writing default/X copies the value to every port whose X bit is clear;
@@ -11,7 +11,7 @@
 //    bits), default/forwarding, and all/accept_redirects = !on.
 // The kernel's conf of the internal TAP itself is not touched here: pvland decides
 // with these values, and whoever owns the TAP keeps the kernel's own proxy_arp and
-// rp_filter off (design.md "Where the L3 semantics sit").
+// rp_filter off (docs/kernel-semantics.md §1.1).
 #pragma once
 
 #include <bitset>

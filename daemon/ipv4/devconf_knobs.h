@@ -1,7 +1,7 @@
 // The kernel's IPv4 per-device configuration keys (IPV4_DEVCONF_*), their compiled
 // defaults for `all` and `default`, and how each combines `all` with the device's
 // own value when a decision reads it (include/linux/inetdevice.h IN_DEV_* macros;
-// kernel-semantics.md §1.1). One table, so the sysctl parser, the store and the
+// docs/kernel-semantics.md §1.1). One table, so the sysctl parser, the store and the
 // decisions cannot disagree about a key.
 #pragma once
 

@@ -22,7 +22,7 @@ constexpr bool IsMulticast(Ipv4 a) { return (a & 0xf0000000u) == 0xe0000000u; }
 // ipv4_is_lbcast: only the limited broadcast 255.255.255.255.
 constexpr bool IsLimitedBroadcast(Ipv4 a) { return a == 0xffffffffu; }
 // ipv4_is_zeronet: modern kernels treat only 0.0.0.0 itself as "zero net";
-// 0.1.2.3 is an ordinary source (kernel-semantics §2.2 note, verified).
+// 0.1.2.3 is an ordinary source (docs/kernel-semantics.md §2.2, verified).
 constexpr bool IsZeronet(Ipv4 a) { return a == 0; }
 // ipv4_is_loopback: 127.0.0.0/8.
 constexpr bool IsLoopback(Ipv4 a) { return (a & 0xff000000u) == 0x7f000000u; }

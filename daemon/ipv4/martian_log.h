@@ -1,6 +1,6 @@
 // The kernel's martian log lines, text for text (net/ipv4/route.c
 // ip_handle_martian_source and the martian_destination label of
-// ip_route_input_slow; kernel-semantics.md §3.1). The kernel prints them only with
+// ip_route_input_slow; docs/kernel-semantics.md §3.1). The kernel prints them only with
 // log_martians (OR of all and the ingress device) and under the host-wide
 // net_ratelimit() budget; the caller applies both, these functions only format.
 #pragma once

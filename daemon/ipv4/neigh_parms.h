@@ -1,5 +1,5 @@
 // ARP neighbour-table parameters pvland reproduces per internal port:
-// net.ipv4.neigh.NAME.proxy_delay and .proxy_qlen (kernel-semantics.md §1.2, §2.5).
+// net.ipv4.neigh.NAME.proxy_delay and .proxy_qlen (docs/kernel-semantics.md §1.2, §2.5).
 //
 // The kernel stores proxy_delay in jiffies and converts at the /proc boundary from
 // USER_HZ ticks (proc_dointvec_userhz_jiffies). The conversion is lossy and wraps,

@@ -1,5 +1,5 @@
 // Whether a request whose route check found a UNICAST route may be answered by
-// proxy (net/ipv4/arp.c arp_fwd_proxy, arp_fwd_pvlan; kernel-semantics.md §2.4).
+// proxy (net/ipv4/arp.c arp_fwd_proxy, arp_fwd_pvlan; docs/kernel-semantics.md §2.4).
 // Static proxy entries (`ip neigh add proxy`, pneigh_lookup) are not modelled.
 #pragma once
 

@@ -1,6 +1,6 @@
 // The kernel's ARP proxy delay queue (net/core/neighbour.c pneigh_enqueue,
 // neigh_proxy_process, pneigh_queue_purge; net/ipv4/arp.c parp_redo;
-// kernel-semantics.md §2.5):
+// docs/kernel-semantics.md §2.5):
 //  * a proxied broadcast request waits a uniform random delay in
 //    [0, proxy_delay) jiffies (HZ=250: 4 ms steps; 80 ticks = 200 jiffies = 0.8 s);
 //  * the ingress device's count is checked before queuing, and the request is

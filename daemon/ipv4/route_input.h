@@ -1,7 +1,7 @@
 // The IPv4 input routing decision (net/ipv4/route.c ip_route_input_slow,
 // ip_mkroute_input, __mkroute_input) in the two shapes pvland needs:
 //  * RouteInputForArp: the check arp_process() makes for a request, dst = tip,
-//    src = sip, tos 0, on a non-IP packet (kernel-semantics.md §2.2 rows 1-14);
+//    src = sip, tos 0, on a non-IP packet (docs/kernel-semantics.md §2.2 rows 1-14);
 //  * RouteInputForIp: the same checks for a real IPv4 packet, with the broadcast
 //    path, multicast hand-off and no-route outcomes (§2.9), for later IP filtering.
 // Both report which martian the kernel would log; whether it is logged depends on

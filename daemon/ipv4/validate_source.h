@@ -1,6 +1,6 @@
 // Source validation and reverse-path filtering as the kernel's fib_validate_source()
 // and __fib_validate_source() decide it (net/ipv4/fib_frontend.c;
-// kernel-semantics.md §2.3). Used by the ARP route-input check and by IP input.
+// docs/kernel-semantics.md §2.3). Used by the ARP route-input check and by IP input.
 //
 // Fast path (rp_filter 0, no realms, and not "same device with send_redirects"):
 // accept_local accepts; sticky custom-local-route / custom-rule flags force the full

@@ -382,7 +382,7 @@ struct Fib::Impl {
     Commit();
     FibResult r;
     // Merged local+main first; only "no match" or throw falls through to table 253
-    // (the running kernel's behaviour, kernel-semantics.md §2.12.3).
+    // (the running kernel's behaviour, docs/kernel-semantics.md §2.12.3).
     if (LookupGroup(kMerged, dst, dscp_tos, &r) == Outcome::kFound) return r;
     if (!tries[kDefaultTable].empty() &&
         LookupGroup(kDefaultTable, dst, dscp_tos, &r) == Outcome::kFound) {

@@ -1,5 +1,5 @@
 // Userspace IPv4 FIB: answers the lookup the kernel's fib_lookup() makes for a
-// netns that never had a policy rule added or deleted (kernel-semantics.md §2.12).
+// netns that never had a policy rule added or deleted (docs/kernel-semantics.md §2.12).
 //
 // Semantics (what Lookup reproduces):
 //  * Tables 255 (local) and 254 (main) are searched as ONE trie, as the kernel does

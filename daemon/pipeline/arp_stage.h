@@ -8,7 +8,7 @@
 namespace pvland {
 
 // ARP requests arriving in a VLAN that has an internal port are decided as the kernel's
-// arp_process would decide them on that port (design.md, "Where the L3 semantics sit"):
+// arp_process would decide them on that port (docs/kernel-semantics.md §2.1):
 // a local, proxy or private-VLAN reply goes back out the ingress port now or after the
 // proxy delay. The request itself stays in the batch and is flooded as on a Linux bridge.
 class ArpStage final : public Stage {

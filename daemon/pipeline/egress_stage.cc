@@ -8,7 +8,7 @@ namespace {
 
 // Linux br_flood: a port that opted out of a flood class is skipped before anything else;
 // broadcast and multicast sent by the bridge device itself ignore the opt-out, unknown
-// unicast does not (kernel-semantics.md §1.4).
+// unicast does not (docs/kernel-semantics.md §1.4).
 bool FloodAllowed(const SwitchPort& d, FloodClass c, bool from_internal) {
   switch (c) {
     case FloodClass::kUnknownUnicast: return d.cfg.flood;

@@ -2,7 +2,7 @@
 // classification -> ARP -> FDB learn / lookup -> egress (per-destination filters). The
 // result is a set of per-port transmit lists; sending them is the caller's job, so a run
 // does no I/O and tests drive it with no sockets at all. A new stage is one more entry in
-// the constructor's list (docs/architecture.md).
+// the constructor's list (docs/architecture.md §3).
 #pragma once
 
 #include <memory>

@@ -1,7 +1,7 @@
 // A port on an existing interface (veth end, NIC): AF_PACKET with a TPACKET_V2 receive
 // ring and batched sendmmsg. TPACKET_V2 because its per-frame status wakes us per frame at
 // low rates (~100 us RTT) where TPACKET_V3's block timer would add a millisecond, and the
-// ring still gives whole batches under load (benchmarking.md, lessons 2-3).
+// ring still gives whole batches under load (tests/bench/switch/results.md).
 #pragma once
 
 #include <linux/if_packet.h>

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Forwarding benchmark: pvland against the Linux bridge (and Open vSwitch's userspace
-# datapath when it is installed), measured in the same run, following
-# docs/benchmarking.md. Manual, not part of ctest; needs root.
+# datapath when it is installed), measured in the same run (method: the notes below and
+# results.md). Manual, not part of ctest; needs root.
 #
 #   tests/bench/switch/bench.sh            # 3 repetitions
 #   REPS=5 tests/bench/switch/bench.sh

@@ -11,7 +11,7 @@
 #   MAX_IR=400 MAX_SYSCALLS=0.05 ...                # exit 1 when a figure is over budget
 #                                                   # (the ctest instruction check, CI)
 #
-# Method (docs/benchmarking.md, "noise-free metric"):
+# Method (instruction counts: a metric without run-to-run noise):
 #   Topology gen —veth— sw —veth— sink as in bench.sh (IPv6 off, offloads off). pvland
 #   runs in sw with two AF_PACKET ports (learning on, isolated off), gen and sink ping each
 #   other once so both MACs are learnt; the flood then goes to a known unicast MAC.

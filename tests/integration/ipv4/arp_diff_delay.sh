@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential proxy-delay cases (kernel-semantics.md §2.5, rows 34, 35, 46-48) and
+# Differential proxy-delay cases (docs/kernel-semantics.md §2.5, rows 34, 35, 46-48) and
 # routing through the router (RFC 3069 pings between isolated hosts, proxy_arp pings):
 # bridge + sysctls vs pvland + pvlanctl. Delays are random on both sides, so they are
 # checked with tolerant statistics rather than compared one by one.

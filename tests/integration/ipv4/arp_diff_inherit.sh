@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# conf/default inheritance (kernel-semantics.md §2.13, row 57), differential: defaults
+# conf/default inheritance (docs/kernel-semantics.md §2.13, row 57), differential: defaults
 # written before the L3 device exists are inherited by br0 / gw0; once the device has an
 # address, later default writes no longer reach it; a device without an address keeps
 # following default. Read back with sysctl / pvlanctl sysctl and probed with ARP.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential ARP cases for the router's own addresses (kernel-semantics.md §4, T1
+# Differential ARP cases for the router's own addresses (docs/kernel-semantics.md §4, T1
 # rows 1-30): local and DAD replies, arp_ignore, arp_filter, martian targets and
 # sources with log_martians, rp_filter and accept_local on local requests. Every probe
 # goes to a Linux bridge with sysctls (the kernel decides) and to pvland with pvlanctl

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential proxy-ARP cases (kernel-semantics.md §4, T1 rows 18, 27, 34-44, 52):
+# Differential proxy-ARP cases (docs/kernel-semantics.md §4, T1 rows 18, 27, 34-44, 52):
 # proxy_arp with its all/dev OR, default route and gratuitous requests, rp_filter on
 # proxied requests, route types, forwarding off, the medium_id matrix (egress eth2),
 # proxy_arp_pvlan, and the sticky "custom local route" flag. Bridge + sysctls vs pvland

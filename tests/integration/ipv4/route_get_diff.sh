@@ -71,7 +71,7 @@ sleep 1
 
 # Kernel: `ip -j -force -batch` of `route get` lines; a failed line prints no JSON and
 # "RTNETLINK answers: ERR" + "Command failed FILE:LINE" on stderr. Errors map to the
-# route type that caused them (fib_lookup's error codes, kernel-semantics.md §2.12.4).
+# route type that caused them (fib_lookup's error codes, docs/kernel-semantics.md §2.12.4).
 sed 's/^/route get /' "$T_DIR/routes.addrs" >"$T_DIR/ip.batch"
 nsx sw ip -j -force -batch "$T_DIR/ip.batch" >"$T_DIR/kernel.out" 2>"$T_DIR/kernel.err"
 "$PVT_PY" - "$T_DIR/routes.addrs" "$T_DIR/kernel.out" "$T_DIR/kernel.err" >"$T_DIR/kernel.txt" <<'PY'

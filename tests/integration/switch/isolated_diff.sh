@@ -8,7 +8,7 @@
 # broadcast), again with permanent neighbours (known unicast), a broadcast ping from every
 # node, and an unknown-unicast scapy frame from every host captured at every port.
 # Asserts the reachability matrices are equal, and pins a few cells so that two equally
-# broken switches cannot pass (L7 of policies.md §4.10: isolated pairs blocked, both reach
+# broken switches cannot pass (docs/drop-reasons.md §3: isolated pairs blocked, both reach
 # plain ports and the switch address).
 source "$PVLAND_TESTLIB"
 need_scapy

@@ -1,9 +1,9 @@
-# Private VLANs with real hosts: topology T4 of policies.md §4.10.
+# Private VLANs with real hosts, against the matrix of docs/drop-reasons.md §3.
 # VLAN 100 primary, 101 isolated, 102 community a, 103 community b. Hosts (one namespace
 # each, port s<host> on the switch): p1 promiscuous .1, i1/i2 isolated .11/.12, a1/a2
 # community a .21/.22, b1 community b .31; pvland's internal port br0 .254 on VLAN 100;
 # tr on a trunk carrying 100-103.
-# Asserts cases L1-L6, L8, L9, L13 with pings (ARP broadcast and static neighbours for
+# Asserts with pings (ARP broadcast and static neighbours for
 # known unicast), broadcast and multicast pings, scapy unknown-unicast/multicast frames,
 # trunk tags per source role, trunk ingress classified by tag, shared learning,
 # pvlan_isolation / isolated_port counted on the destination port, and run-time changes

@@ -1,4 +1,4 @@
-// The private-VLAN / isolated-port matrix of policies.md §4.7, cell by cell.
+// The private-VLAN / isolated-port matrix of docs/drop-reasons.md §3, cell by cell.
 #include "daemon/bridge/isolation.h"
 
 #include <gtest/gtest.h>

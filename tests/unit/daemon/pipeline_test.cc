@@ -98,7 +98,7 @@ class SwitchFixture : public ::testing::Test {
   std::map<std::string, uint16_t> index_;
 };
 
-// policies.md §4.10 topology T4 plus a trunk.
+// Primary VLAN 100 with isolated, two community VLANs and a trunk (docs/drop-reasons.md §3).
 class PvlanMatrixTest : public SwitchFixture {
  protected:
   void SetUp() override {
@@ -130,7 +130,7 @@ class PvlanMatrixTest : public SwitchFixture {
   std::map<std::string, MacAddr> mac_;
 };
 
-// Who may receive from whom (RFC 5517): the expected receiver sets of policies.md §4.7.
+// Who may receive from whom (RFC 5517): the receiver sets of docs/drop-reasons.md §3.
 const std::map<std::string, std::set<std::string>> kReach = {
     {"P1", {"I1", "I2", "A1", "A2", "B1", "H", "T"}},
     {"I1", {"P1", "H", "T"}},

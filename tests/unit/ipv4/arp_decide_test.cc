@@ -1,4 +1,4 @@
-// arp_decide over the verified ARP cases of kernel-semantics.md §4 (T1 router),
+// arp_decide over the verified ARP cases of docs/kernel-semantics.md §4 (T1 router),
 // the medium_id matrix (§2.4.1) and the arp_ignore matrix (§2.6).
 #include "daemon/ipv4/arp_decide.h"
 

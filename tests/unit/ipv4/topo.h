@@ -2,7 +2,7 @@
 // values the way the kernel would populate them (fib_add_ifaddr: a local /32 in
 // table local, the connected prefix in main, the directed broadcast /32 in local).
 //
-// T1 of kernel-semantics.md §4: the router R with
+// T1 of docs/kernel-semantics.md §4: the router R with
 //   eth1 (ifindex 2, pvland internal port, 02:00:00:00:01:01) 10.0.1.1/24
 //   eth2 (ifindex 3, 02:00:00:00:02:01)                        10.0.2.1/24
 // forwarding on everywhere, every other knob at its default. H1 = 10.0.1.10 with

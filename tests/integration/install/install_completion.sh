@@ -1,0 +1,87 @@
+# `cmake --install` and pvlanctl's bash completion.
+# Asserts: an install into a temporary DESTDIR puts pvland and pvlanctl in bin/ and the
+# completion in share/bash-completion/completions/pvlanctl; the installed binaries run;
+# the completion offers exactly the objects and verbs `pvlanctl help` lists, port and
+# VLAN names of the running daemon, `port set` keys and values, the private-VLAN words,
+# and sysctl keys that the daemon accepts, one by one (and no neigh.default).
+source "$PVLAND_TESTLIB"
+
+DEST="$T_DIR/root"
+PREFIX=/usr/local
+expect_ok "cmake --install into DESTDIR" env DESTDIR="$DEST" cmake --install "$PVLAND_BUILD" --prefix "$PREFIX"
+BIN="$DEST$PREFIX/bin"
+COMPL="$DEST$PREFIX/share/bash-completion/completions/pvlanctl"
+expect_ok "bin/pvland installed, executable" test -x "$BIN/pvland"
+expect_ok "bin/pvlanctl installed, executable" test -x "$BIN/pvlanctl"
+expect_ok "bash completion installed" test -f "$COMPL"
+expect_ok "installed pvlanctl runs" "$BIN/pvlanctl" help
+expect_ok "installed pvland runs" sh -c "'$BIN/pvland' -h 2>&1 | grep -q 'usage: pvland'"
+
+# A daemon with a netdev port, an internal port and a VLAN, for the names the completion
+# asks for at completion time.
+mkns sw h1
+veth sw p1 h1 eth0
+PVLAND="$BIN/pvland" start_pvland sw
+ctl port add p1 >/dev/null
+ctl port add gw0 type internal vlan 100 >/dev/null
+ctl vlan add 100 >/dev/null
+
+# complete WORD...: the sorted COMPREPLY for the command line WORD..., the last word being
+# the one under the cursor (pass '' for "after a space").
+complete_line() {
+  bash -c '
+    source "$1"; shift
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+    _pvlanctl
+    printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " " | sed "s/ $//"
+  ' complete_line "$COMPL" "$BIN/pvlanctl" "$@"
+}
+S=(-s "$PVSOCK")
+
+expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
+expect_eq "objects" "$(complete_line '')" "bridge fdb help port route stats sysctl vlan"
+expect_eq "object prefix" "$(complete_line po)" "port"
+expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
+expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
+expect_eq "port names (after -s SOCK)" "$(complete_line "${S[@]}" port set '')" "gw0 p1"
+expect_eq "port names after -j" "$(complete_line "${S[@]}" -j stats show '')" "gw0 p1"
+expect_eq "port set keys" "$(complete_line "${S[@]}" port set p1 '')" \
+  "allowed bcast_flood flood hairpin isolated learning mcast_flood mode native vlan"
+expect_eq "port set on/off" "$(complete_line "${S[@]}" port set p1 isolated '')" "off on"
+expect_eq "port set mode" "$(complete_line "${S[@]}" port set p1 isolated on mode '')" "access trunk"
+expect_eq "port add type" "$(complete_line port add t1 type '')" "internal netdev tap"
+expect_eq "port add settings" "$(complete_line port add t1 type tap is)" "isolated"
+expect_eq "pvlan types" "$(complete_line vlan add 101 pvlan '')" "community isolated primary"
+expect_eq "pvlan primary" "$(complete_line vlan add 101 pvlan isolated '')" "primary"
+expect_eq "vlan ids (1 is always there)" "$(complete_line "${S[@]}" vlan del '')" "1 100"
+expect_eq "fdb flush keys" "$(complete_line fdb flush '')" "dynamic port vlan"
+expect_eq "fdb port names" "$(complete_line "${S[@]}" fdb show port '')" "gw0 p1"
+expect_eq "neigh keys: internal ports only, no default" \
+  "$(complete_line "${S[@]}" sysctl net.ipv4.neigh.)" \
+  "net.ipv4.neigh.gw0.proxy_delay net.ipv4.neigh.gw0.proxy_qlen"
+expect_eq "sysctl -w offers KEY=" "$(complete_line "${S[@]}" sysctl -w net.ipv4.conf.gw0.rp_f)" \
+  "net.ipv4.conf.gw0.rp_filter="
+expect_eq "sysctl options" "$(complete_line sysctl -)" "-n -w"
+
+# Every key the completion offers is one the daemon reads; and it offers all of them
+# (33 conf keys for all, default and gw0, and gw0's two neigh keys).
+mapfile -t keys < <(complete_line "${S[@]}" sysctl '' | tr ' ' '\n')
+expect_eq "sysctl key count" "${#keys[@]}" $((33 * 3 + 2))
+expect_ok "daemon reads every offered key" ctl sysctl "${keys[@]}"
+expect_fail "daemon refuses neigh.default" ctl sysctl net.ipv4.neigh.default.proxy_delay
+
+# The completion and `pvlanctl help` list the same objects and verbs.
+help_pairs=$("$BIN/pvlanctl" help | awk '/^[a-z]/ && $1 != "usage:" && $1 != "commands:" {
+  print $1, ($2 ~ /^[a-z]/ ? $2 : "-") }' | sort -u | tr '\n' ';')
+compl_pairs=""
+for o in $(complete_line ''); do
+  [ "$o" = help ] && continue
+  if [ "$o" = sysctl ]; then compl_pairs+="sysctl -;"; continue; fi
+  for v in $(complete_line "$o" ''); do
+    [ "$v" = help ] || compl_pairs+="$o $v;"
+  done
+done
+compl_pairs=$(printf '%s' "$compl_pairs" | tr ';' '\n' | sort -u | tr '\n' ';')
+expect_eq "objects and verbs agree with pvlanctl help" "$compl_pairs" "$help_pairs"
+
+t_done
