@@ -12,7 +12,6 @@
 #include "daemon/core/log.h"
 #include "daemon/port/af_packet_port.h"
 #include "daemon/port/tap_port.h"
-#include "daemon/ipv4/arp_reply.h"
 #include "daemon/pipeline/arp_stage.h"
 #include "daemon/pipeline/tx_queue.h"
 
@@ -40,16 +39,20 @@ std::optional<IfInfo> QueryInterface(const std::string& name) {
 
 }  // namespace
 
-Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge, IngressGuard* guard)
-    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), guard_(guard), pipeline_(bridge, edge) {
-  if (edge_ != nullptr) {
-    edge_->set_delayed_reply_sender([this](uint64_t cookie, const ipv4::ArpDecision& d) {
-      uint8_t frame[64];
-      const size_t len = ipv4::WriteArpReply(d.reply, frame, ipv4::ReplyPadding::kAsKernel);
-      SendFrame(ArpCookiePort(cookie), ArpCookieVid(cookie), absl::MakeConstSpan(frame, len));
+Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router, IngressGuard* guard)
+    : loop_(loop), bridge_(bridge), clock_(clock), router_(router), guard_(guard), pipeline_(bridge, router) {
+  if (router_ != nullptr) {
+    // A verdict the proxy queue reached later counts on the internal port that took the
+    // request; a reply goes out the port the request came in on.
+    router_->set_delayed_verdict_sink([this](uint64_t cookie, const ipv4::ArpDecision& d) {
+      const ArpCookie c = ArpCookie::Unpack(cookie);
+      CountArpVerdict(bridge_, c.l3_port, d.reason);
+      if (d.action != ipv4::ArpAction::kReply) return;
+      uint8_t frame[GeneratedFrames::kMaxLen];
+      SendFrame(c.in_port, MakeArpReplyPacket(d.reply, c.vid, bridge_.vlans().Domain(c.vid), frame));
     });
     // The port follows its interface: the name and MAC `ip link` gave it.
-    edge_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const ipv4::Link& link) {
+    router_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const ipv4::Link& link) {
       auto idx = bridge_.FindPort(old_name);
       if (!idx) return;
       SwitchPort& port = *bridge_.port(*idx);
@@ -61,14 +64,9 @@ Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge
   }
 }
 
-void Dataplane::SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame) {
+void Dataplane::SendFrame(uint16_t idx, const Packet& p) {
   SwitchPort* port = bridge_.port(idx);
   if (port == nullptr || port->io == nullptr || port->state != PortState::kUp) return;
-  Packet p;
-  p.frame = const_cast<uint8_t*>(frame.data());
-  p.len = p.wire_len = static_cast<uint32_t>(frame.size());
-  p.payload_off = 12;
-  p.vid = vid;
   TxItem item = EgressItem(port->cfg, p);
   const SendResult r = port->io->Send(absl::MakeSpan(&item, 1));
   port->counters.tx_packets += r.sent;
@@ -95,7 +93,7 @@ absl::Status Dataplane::Open(SwitchPort& port) {
     port.io = std::move(*io);
   }
   if (auto info = QueryInterface(port.name)) port.mac = info->mac;
-  if (port.kind == PortKind::kInternal && edge_ != nullptr) return edge_->OnInternalPortAdded(port.name, port.ifindex);
+  if (port.kind == PortKind::kInternal && router_ != nullptr) return router_->OnInternalPortAdded(port.name, port.ifindex);
   return absl::OkStatus();
 }
 
@@ -116,7 +114,7 @@ void Dataplane::DeletePort(uint16_t idx) {
   SwitchPort* port = bridge_.port(idx);
   if (port == nullptr) return;
   if (port->io) loop_.Remove(port->io->fd());
-  if (port->kind == PortKind::kInternal && edge_ != nullptr) edge_->OnInternalPortRemoved(port->name);
+  if (port->kind == PortKind::kInternal && router_ != nullptr) router_->OnInternalPortRemoved(port->name);
   if (port->kind == PortKind::kNetdev && guard_ != nullptr) guard_->Release(port->name);
   bridge_.RemovePort(idx);
 }

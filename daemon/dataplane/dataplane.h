@@ -10,9 +10,9 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
-#include "daemon/edge/l3_edge.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/port/ingress_guard.h"
+#include "daemon/router/router.h"
 
 namespace pvland {
 
@@ -22,9 +22,9 @@ class Dataplane {
   // one busy port can add to the others.
   static constexpr int kBatchesPerWakeup = 8;
 
-  // `edge` may be null (no L3 semantics: internal ports are plain TAPs).
+  // `router` may be null (no L3 semantics: internal ports are plain TAPs).
   // `guard` may be null: the kernel then also processes frames arriving on netdev ports.
-  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge = nullptr,
+  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router = nullptr,
             IngressGuard* guard = nullptr);
 
   // Creates the port and opens its I/O. On error nothing was created.
@@ -34,8 +34,8 @@ class Dataplane {
   void CheckPorts();
   // Processes one batch from port `idx` if frames are pending; returns frames received.
   size_t PollOnce(uint16_t idx);
-  // Sends one frame pvland made itself (a delayed ARP reply) out port `idx` in VLAN `vid`.
-  void SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame);
+  // Sends one frame pvland made itself (a delayed ARP reply) out port `idx`.
+  void SendFrame(uint16_t idx, const Packet& p);
 
  private:
   absl::Status Open(SwitchPort& port);
@@ -47,7 +47,7 @@ class Dataplane {
   EventLoop& loop_;
   Bridge& bridge_;
   const Clock& clock_;
-  L3Edge* edge_;
+  Router* router_;
   IngressGuard* guard_;
   Pipeline pipeline_;
   PacketBatch batch_;

@@ -7,7 +7,7 @@
 #include "daemon/ipv4/absl_sv.h"
 #include "absl/strings/str_split.h"
 #include "daemon/ipv4/neigh_parms.h"
-#include "daemon/ipv4/proc_int.h"
+#include "daemon/core/proc_int.h"
 
 namespace pvland::ipv4 {
 namespace {

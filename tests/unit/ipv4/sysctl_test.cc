@@ -3,7 +3,7 @@
 #include "daemon/ipv4/sysctl.h"
 
 #include "daemon/ipv4/neigh_parms.h"
-#include "daemon/ipv4/proc_int.h"
+#include "daemon/core/proc_int.h"
 #include "gtest/gtest.h"
 
 namespace pvland::ipv4 {
