@@ -86,7 +86,8 @@ const Object& SysctlObject() {
       {},
       Parse,
       {"sysctl -w KEY=VALUE [KEY=VALUE ...]", "sysctl [-n] KEY [KEY ...]",
-       "  KEY: net.ipv4.conf.{all,default,NAME}.KNOB, net.ipv4.neigh.{default,NAME}.KNOB",
+       "  KEY: net.ipv4.conf.{all,default,NAME}.KNOB, net.ipv4.neigh.{default,NAME}.KNOB,",
+       "       net.core.{message_cost,message_burst} (the martian log's budget)",
        "  -w applies every setting or none; -n prints values only"},
   };
   return *kSysctl;

@@ -45,6 +45,7 @@ void LogLine(LogLevel level, std::string_view msg) {
 namespace pvland {
 
 bool LogRateLimit::Allow() {
+  if (interval_ == 0) return true;
   const MonoNs now = clock_.Now();
   if (!started_) {
     started_ = true;

@@ -39,7 +39,15 @@ class LogRateLimit {
       : name_(std::move(name)), clock_(clock), interval_(interval), burst_(burst) {}
 
   // True when one more line (or group of lines about one event) may be logged now.
+  // An interval of 0 allows everything, as in the kernel.
   bool Allow();
+
+  // Changes the budget (net.core.message_cost / message_burst written); the current
+  // window and its counts carry on.
+  void Configure(MonoNs interval, int burst) {
+    interval_ = interval;
+    burst_ = burst;
+  }
 
   // Events refused since this limiter was made, including those already reported.
   uint64_t suppressed_total() const { return suppressed_total_; }

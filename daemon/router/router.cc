@@ -79,6 +79,11 @@ absl::Status Router::SysctlWrite(std::string_view key, std::string_view value) {
   auto parsed = ipv4::ParseSysctlKey(key, store_);
   if (!parsed.ok()) return parsed.status();
   if (auto s = ipv4::SysctlWrite(store_, key, value); !s.ok()) return s;
+  if (parsed->kind == ipv4::SysctlKey::Kind::kCoreMessageCost ||
+      parsed->kind == ipv4::SysctlKey::Kind::kCoreMessageBurst) {
+    const ipv4::DevconfStore::LogBudget& b = store_.log_budget();
+    martian_log_limit_.Configure(b.message_cost_s * kNsPerSec, b.message_burst);
+  }
   if (parsed->kind == ipv4::SysctlKey::Kind::kConf && parsed->knob == ipv4::Knob::kForwarding) {
     // The kernel routes what pvland forwards to it: keep its forwarding in step.
     const std::string dev = parsed->device;
