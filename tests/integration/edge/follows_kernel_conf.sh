@@ -28,7 +28,7 @@ ctl sysctl -w net.ipv4.conf.gw0.proxy_arp=1 net.ipv4.neigh.gw0.proxy_delay=0 net
 
 # verdict PORT REASON: pvland's count of ARP verdict REASON on PORT (0 when absent).
 verdict() {
-  ctl -j stats show "$1" | pvjson "sum(v['count'] for p in j for v in p.get('arp_verdicts', []) if v['reason'] == '$2')"
+  ctl -j stats show "$1" | pvjson "sum(v['count'] for p in j for v in p.get('arp', []) if v['reason'] == '$2')"
 }
 # answered: h1 asks once for the peer behind eth2; true when a reply came back.
 answered() { nsx h1 timeout 3 arping -c 1 -I eth0 10.0.2.10 >/dev/null 2>&1; }
