@@ -31,11 +31,14 @@ Packet MakeArpReplyPacket(const ipv4::ArpReplyFields& r, uint16_t vid, uint16_t 
   return reply;
 }
 
-void CountArpVerdict(Bridge& bridge, uint16_t l3_port, std::string_view reason) {
+void CountArpVerdict(Bridge& bridge, uint16_t l3_port, ArpVerdict v) {
   SwitchPort* port = bridge.port(l3_port);
-  const std::optional<ArpVerdict> v = ArpVerdictByName(reason);
-  if (port == nullptr || port->kind != PortKind::kInternal || !v) return;
-  ++port->counters.arp_verdicts[static_cast<int>(*v)];
+  if (port == nullptr || port->kind != PortKind::kInternal) return;
+  ++port->counters.arp_verdicts[static_cast<int>(v)];
+}
+
+void CountArpVerdict(Bridge& bridge, uint16_t l3_port, std::string_view reason) {
+  if (const std::optional<ArpVerdict> v = ArpVerdictByName(reason)) CountArpVerdict(bridge, l3_port, *v);
 }
 
 void ArpStage::Handle(const Packet& p, StageContext& ctx) {
@@ -48,7 +51,7 @@ void ArpStage::Handle(const Packet& p, StageContext& ctx) {
   // The ARP header starts after the ethertype; the parser checked the 2 bytes exist.
   auto arp = ipv4::ParseArp(absl::MakeConstSpan(p.payload() + 2, p.payload_len() - 2), type);
   if (!arp) {
-    CountArpVerdict(ctx.bridge, *l3port, ArpVerdictName(ArpVerdict::kArpTruncated));
+    CountArpVerdict(ctx.bridge, *l3port, ArpVerdict::kArpTruncated);
     return;
   }
   // The internal port sees the frame untagged: that is the header the kernel would log.

@@ -48,7 +48,9 @@ struct ArpCookie {
 // GeneratedFrames::kMaxLen bytes), as a packet of VLAN `vid` in learning domain `domain`.
 Packet MakeArpReplyPacket(const ipv4::ArpReplyFields& r, uint16_t vid, uint16_t domain, uint8_t* storage);
 
-// Counts verdict `reason` (an ArpDecision's) on internal port `l3_port`, if it is one.
+// Counts a verdict on internal port `l3_port`, if it is one; by name, the reason an
+// ArpDecision carries.
+void CountArpVerdict(Bridge& bridge, uint16_t l3_port, ArpVerdict v);
 void CountArpVerdict(Bridge& bridge, uint16_t l3_port, std::string_view reason);
 
 }  // namespace pvland
