@@ -2,7 +2,8 @@
 # outside pvland, are seen by the next ARP decision: the internal port's forwarding
 # (announced by RTM_NEWNETCONF) and the egress device's medium_id (announced by
 # nothing; pvland re-reads it every 0.5 s). Also: verdicts count on the internal port
-# that decided, and `stats clear PORT` clears only that port.
+# that decided, `stats clear PORT` clears only that port, and martian lines keep to
+# the net_ratelimit budget.
 source "$PVLAND_TESTLIB"
 
 mkns sw h1 h9 peer
@@ -76,4 +77,21 @@ before=$(verdict gw0 proxy_reply)
 ctl stats clear gw9
 expect_eq "stats clear gw9 clears gw9" "$(verdict gw9 local_reply)" 0
 expect_eq "but not gw0" "$(verdict gw0 proxy_reply)" "$before"
+
+# Martian lines spend the net_ratelimit budget: with message_burst 3 and message_cost
+# 1 s, 8 martian requests print 3 events (each with its ll header line); the first
+# after the second is over reports the 5 it refused, then prints its own.
+PROBE="$(dirname "$0")/../ipv4/arp_probe.py"
+martians() { grep -c 'IPv4: martian source 10.0.1.1 from 224.0.0.5, on dev gw0' "$T_DIR/sw.log"; }
+ctl sysctl -w net.ipv4.conf.gw0.log_martians=1 net.core.message_burst=3 net.core.message_cost=1
+nsx h1 "$PVT_PY" "$PROBE" eth0 --sip 224.0.0.5 --tip 10.0.1.1 --count 8 --window 0.1 >/dev/null
+sleep 0.2
+expect_eq "three martian events within the burst" "$(martians)" 3
+expect_eq "nothing about the refused ones yet" "$(grep -c 'callbacks suppressed' "$T_DIR/sw.log")" 0
+sleep 1
+nsx h1 "$PVT_PY" "$PROBE" eth0 --sip 224.0.0.5 --tip 10.0.1.1 --count 1 --window 0.1 >/dev/null
+sleep 0.2
+expect_eq "the refused ones are reported" "$(grep -c 'net_ratelimit: 5 callbacks suppressed' "$T_DIR/sw.log")" 1
+expect_eq "and the next window prints again" "$(martians)" 4
+expect_eq "every martian request was still decided" "$(verdict gw0 martian_source_multicast_or_broadcast)" 9
 t_done
