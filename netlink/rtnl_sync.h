@@ -80,9 +80,10 @@ class RtnlSync {
   absl::Status Resync();
 
   // Re-reads the devconf values the kernel changes without any notification
-  // (medium_id: kernel-semantics.md §5.3) into the mirrored links, and notifies
-  // kLink if one changed. One /proc read per IPv4 device: call it periodically.
-  // (forwarding needs no such call: it follows RTM_NEWNETCONF.)
+  // (medium_id: a sysctl write sends neither RTM_NEWLINK nor RTM_NEWNETCONF) into
+  // the mirrored links, and notifies kLink if one changed. One /proc read per IPv4
+  // device: call it periodically. (forwarding needs no such call: it follows
+  // RTM_NEWNETCONF.)
   void RefreshUnannounced();
 
   // Called after each batch of changes has been applied (once per kind per

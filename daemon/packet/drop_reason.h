@@ -40,7 +40,7 @@ inline constexpr int kDropReasonCount = static_cast<int>(DropReason::kCount);
 std::string_view DropReasonName(DropReason r);
 
 // How the kernel's arp_process ended for an ARP request pvland decided on the internal
-// port that is its VLAN's L3 device (docs/drop-reasons.md), counted on that port.
+// port that is its VLAN's L3 device, counted on that port.
 // Most names are the kernel's reasons for not answering; *_reply and *_delayed are the
 // answers. Kept in name order, which is the order `stats show` lists them in.
 #define PVL_ARP_VERDICTS(X) \

@@ -3,7 +3,8 @@
 //  * an internal port's interface renamed or given a new MAC with `ip link`: the port
 //    and its devconf follow it by ifindex;
 //  * any interface going admin down, or losing carrier under arp_evict_nocarrier:
-//    the kernel purges the whole ARP proxy queue (kernel-semantics.md §2.5);
+//    the kernel purges the whole ARP proxy queue (net/core/neighbour.c
+//    pneigh_queue_purge from arp_ifdown and neigh_carrier_down);
 //  * an internal port's forwarding changed in the kernel (`sysctl -w` from outside
 //    pvland, announced by RTM_NEWNETCONF): forwarding is the one knob pvland shares
 //    with the kernel behind the TAP, so the devconf store takes the kernel's value.
