@@ -21,7 +21,7 @@
 #include "daemon/core/event_loop.h"
 #include "daemon/core/log.h"
 #include "daemon/dataplane/dataplane.h"
-#include "daemon/edge/l3_edge.h"
+#include "daemon/router/router.h"
 
 namespace pvland {
 namespace {
@@ -81,8 +81,8 @@ int Main(int argc, char** argv) {
   EventLoop loop;
   Bridge bridge;
   const Clock& clock = SystemClock::Get();
-  L3Edge edge(loop);
-  if (auto s = edge.Start(); !s.ok()) {
+  Router router(loop, SystemClock::Precise());
+  if (auto s = router.Start(); !s.ok()) {
     std::fprintf(stderr, "pvland: cannot mirror the namespace's routes: %s\n", std::string(s.message()).c_str());
     return 1;
   }
@@ -91,8 +91,8 @@ int Main(int argc, char** argv) {
     PVL_LOG(kWarning, "no nftables ingress hook (%s): the kernel will also see frames on attached ports",
             guard.status().ToString());
   }
-  Dataplane dataplane(loop, bridge, clock, &edge, guard.ok() ? guard->get() : nullptr);
-  Dispatcher dispatcher(ControlContext{bridge, dataplane, clock, &edge});
+  Dataplane dataplane(loop, bridge, clock, &router, guard.ok() ? guard->get() : nullptr);
+  Dispatcher dispatcher(ControlContext{bridge, dataplane, clock, &router});
 
   if (!config.empty()) {
     if (auto s = RunConfigFile(config, dispatcher); !s.ok()) {

@@ -1,6 +1,7 @@
 #include "netlink/rtnl_sync.h"
 
 #include <linux/if.h>
+#include <linux/ip.h>
 #include <linux/rtnetlink.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
@@ -8,6 +9,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/netconf.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rtnl.h>
 #include <netlink/socket.h>
@@ -17,11 +19,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/core/proc_int.h"
 #include "netlink/nl_convert.h"
 
 namespace pvland::netlink {
@@ -56,12 +61,7 @@ void SetRcvbuf(int fd, int bytes) {
 }
 
 bool ReadIgnoreLinkdownAll() {
-  FILE* f = std::fopen("/proc/sys/net/ipv4/conf/all/ignore_routes_with_linkdown", "r");
-  if (f == nullptr) return false;
-  int v = 0;
-  if (std::fscanf(f, "%d", &v) != 1) v = 0;
-  std::fclose(f);
-  return v != 0;
+  return ReadProcInt("/proc/sys/net/ipv4/conf/all/ignore_routes_with_linkdown").value_or(0) != 0;
 }
 
 struct SockDeleter {
@@ -249,11 +249,45 @@ struct RtnlSync::Impl {
   static void AddrThunk(struct nl_cache*, struct nl_object* obj, int action, void* arg) noexcept {
     static_cast<Impl*>(arg)->ApplyAddress(obj, action);
   }
-  static void NetconfThunk(struct nl_cache*, struct nl_object*, int, void* arg) noexcept {
-    // Only "all" matters here; the device values come with each link's devconf.
+  // Sets one IPV4_DEVCONF_* value (`id`) of a device's mirrored IFLA_INET_CONF.
+  void SetDevconf(int ifindex, int id, int32_t value) {
+    const ipv4::Link* l = state->LinkByIndex(ifindex);
+    if (l == nullptr || !l->has_inet_conf || l->inet_conf[id - 1] == value) return;
+    ipv4::Link copy = *l;
+    copy.inet_conf[id - 1] = value;
+    state->UpsertLink(copy);
+    ++ctr.events;
+    Mark(RtnlChange::kLink);
+  }
+
+  // A device's forwarding changed: the kernel announces it with RTM_NEWNETCONF only,
+  // never with RTM_NEWLINK, so the link's devconf is updated from here.
+  void ApplyNetconf(struct nl_object* obj) {
+    auto* nc = reinterpret_cast<struct rtnl_netconf*>(obj);
+    int family = 0, ifindex = 0, forwarding = 0;
+    if (rtnl_netconf_get_family(nc, &family) < 0 || family != AF_INET) return;
+    if (rtnl_netconf_get_ifindex(nc, &ifindex) < 0 || ifindex <= 0) return;  // all, default
+    if (rtnl_netconf_get_forwarding(nc, &forwarding) < 0) return;
+    SetDevconf(ifindex, IPV4_DEVCONF_FORWARDING, forwarding);
+  }
+
+  static void NetconfThunk(struct nl_cache*, struct nl_object* obj, int action, void* arg) noexcept {
     auto* self = static_cast<Impl*>(arg);
+    if (action != NL_ACT_DEL) self->ApplyNetconf(obj);
     self->state->SetIgnoreRoutesWithLinkdownAll(ReadIgnoreLinkdownAll());
     self->Mark(RtnlChange::kRoute);
+  }
+
+  // medium_id is announced by nothing: re-read it for every device with IPv4.
+  void RefreshMediumIds() {
+    std::vector<std::pair<int, std::string>> devices;
+    state->ForEachLink([&](const ipv4::Link& l) {
+      if (l.has_inet_conf) devices.emplace_back(l.ifindex, l.name);
+    });
+    for (const auto& [ifindex, name] : devices) {
+      auto v = ReadProcInt(absl::StrCat("/proc/sys/net/ipv4/conf/", name, "/medium_id"));
+      if (v) SetDevconf(ifindex, IPV4_DEVCONF_MEDIUM_ID, *v);
+    }
   }
 
   void LoadCaches() {
@@ -422,6 +456,14 @@ absl::Status RtnlSync::Resync() {
   m.state->fib().Commit();
   m.Notify();
   return s;
+}
+
+void RtnlSync::RefreshUnannounced() {
+  Impl& m = *impl_;
+  if (m.mngr == nullptr) return;
+  m.RefreshMediumIds();
+  m.state->fib().Commit();
+  m.Notify();
 }
 
 void RtnlSync::SetChangeCallback(ChangeCallback cb) { impl_->cb = std::move(cb); }

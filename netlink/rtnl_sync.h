@@ -17,6 +17,8 @@
 //    used it are purged at once, and its carrier/admin state is handed to the Fib
 //    for LINKDOWN/DEAD handling; after any up/down/carrier change a full route
 //    re-dump is scheduled, debounced, to pick up what the kernel flushed or revived.
+//  * A device's forwarding follows RTM_NEWNETCONF (libnl's netconf cache); its
+//    medium_id, which nothing announces, follows RefreshUnannounced().
 //  * fd() is an epoll fd grouping the sockets and the debounce timer, so the caller
 //    watches a single descriptor; call OnReadable() whenever it is readable.
 //
@@ -76,6 +78,13 @@ class RtnlSync {
 
   // Runs a full resync now (also what overflow triggers).
   absl::Status Resync();
+
+  // Re-reads the devconf values the kernel changes without any notification
+  // (medium_id: a sysctl write sends neither RTM_NEWLINK nor RTM_NEWNETCONF) into
+  // the mirrored links, and notifies kLink if one changed. One /proc read per IPv4
+  // device: call it periodically. (forwarding needs no such call: it follows
+  // RTM_NEWNETCONF.)
+  void RefreshUnannounced();
 
   // Called after each batch of changes has been applied (once per kind per
   // OnReadable), never from inside a libnl callback.

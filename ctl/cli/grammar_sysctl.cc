@@ -88,6 +88,7 @@ const Object& SysctlObject() {
       {"sysctl -w KEY=VALUE [KEY=VALUE ...]", "sysctl [-n] KEY [KEY ...]",
        "  KEY: net.ipv4.conf.{all,default,NAME}.KNOB | net.ipv4.neigh.NAME.{proxy_delay,proxy_qlen}",
        "       NAME: an internal port (neigh has no all or default, as in a non-initial netns)",
+       "       net.core.{message_cost,message_burst} (the martian log's budget)",
        "  -w applies every setting or none; -n prints values only"},
   };
   return *kSysctl;

@@ -99,7 +99,7 @@ void Fdb(const AttrView& v, std::ostream& out) {
 //     rx packets 10 bytes 1200
 //     tx packets 5 bytes 600
 //     drop isolated 3
-//     arp proxy_reply 2        (internal ports: the L3 edge's ARP verdicts)
+//     arp proxy_reply 2        (internal ports: the ARP verdicts they decided)
 void Stats(const AttrView& v, std::ostream& out) {
   std::string indent;
   if (v.Has(PVL_A_NAME)) {

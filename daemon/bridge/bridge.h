@@ -29,6 +29,8 @@ struct PortCounters {
   uint64_t tx_packets = 0;
   uint64_t tx_bytes = 0;
   std::array<uint64_t, kDropReasonCount> drops{};
+  // On an internal port: the ARP requests it decided as its VLAN's L3 device, by verdict.
+  std::array<uint64_t, kArpVerdictCount> arp_verdicts{};
 };
 
 struct SwitchPort {

@@ -11,7 +11,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/dataplane/dataplane.h"
-#include "daemon/edge/l3_edge.h"
+#include "daemon/router/router.h"
 
 namespace pvland {
 
@@ -35,7 +35,7 @@ struct ControlContext {
   Bridge& bridge;
   Dataplane& dataplane;
   const Clock& clock;
-  L3Edge* edge = nullptr;  // null: no L3 edge (sysctl and route commands unavailable)
+  Router* router = nullptr;  // null: no L3 router (sysctl and route commands unavailable)
 };
 
 // The port a request names, or the error every command gives for an unknown one.

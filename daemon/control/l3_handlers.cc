@@ -1,4 +1,4 @@
-// sysctl -w | sysctl KEY..., route get ADDR: the L3 edge's knobs and FIB.
+// sysctl -w | sysctl KEY..., route get ADDR: the L3 router's knobs and FIB.
 #include <arpa/inet.h>
 
 #include "absl/strings/str_cat.h"
@@ -8,9 +8,9 @@
 namespace pvland {
 namespace {
 
-absl::StatusOr<L3Edge*> RequireEdge(ControlContext& ctx) {
-  if (ctx.edge == nullptr) return absl::UnimplementedError("this pvland runs without its L3 edge");
-  return ctx.edge;
+absl::StatusOr<Router*> RequireRouter(ControlContext& ctx) {
+  if (ctx.router == nullptr) return absl::UnimplementedError("this pvland runs without its L3 router");
+  return ctx.router;
 }
 
 struct Setting {
@@ -34,36 +34,36 @@ absl::StatusOr<std::vector<Setting>> Settings(const ctl::AttrView& a, bool need_
 }
 
 absl::Status SysctlSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
-  auto edge = RequireEdge(ctx);
-  if (!edge.ok()) return edge.status();
+  auto router = RequireRouter(ctx);
+  if (!router.ok()) return router.status();
   auto settings = Settings(a, true);
   if (!settings.ok()) return settings.status();
   // All or nothing: every key and value is checked on a scratch copy first.
-  ipv4::DevconfStore scratch = (*edge)->store();
+  ipv4::DevconfStore scratch = (*router)->store();
   for (const Setting& s : *settings) {
     if (auto st = ipv4::SysctlWrite(scratch, s.key, s.value); !st.ok())
       return absl::Status(st.code(), absl::StrCat(s.key, ": ", std::string(st.message())));
   }
   for (const Setting& s : *settings) {
-    if (auto st = (*edge)->SysctlWrite(s.key, s.value); !st.ok()) return st;
+    if (auto st = (*router)->SysctlWrite(s.key, s.value); !st.ok()) return st;
   }
   return absl::OkStatus();
 }
 
 absl::Status SysctlGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
-  auto edge = RequireEdge(ctx);
-  if (!edge.ok()) return edge.status();
+  auto router = RequireRouter(ctx);
+  if (!router.ok()) return router.status();
   auto settings = Settings(a, false);
   if (!settings.ok()) return settings.status();
   std::vector<std::pair<std::string, std::string>> values;
   for (const Setting& s : *settings) {
-    auto key = ipv4::ParseSysctlKey(s.key, (*edge)->store());
+    auto key = ipv4::ParseSysctlKey(s.key, (*router)->store());
     if (!key.ok()) return absl::Status(key.status().code(), absl::StrCat(s.key, ": ", std::string(key.status().message())));
     // Forwarding is the kernel's as much as pvland's: show what the kernel routes with.
     if (key->kind == ipv4::SysctlKey::Kind::kConf && key->knob == ipv4::Knob::kForwarding &&
-        (*edge)->store().HasPort(key->device))
-      (*edge)->RefreshForwarding(key->device);
-    auto v = ipv4::SysctlRead((*edge)->store(), s.key);
+        (*router)->store().HasPort(key->device))
+      (*router)->RefreshForwarding(key->device);
+    auto v = ipv4::SysctlRead((*router)->store(), s.key);
     if (!v.ok()) return v.status();
     values.emplace_back(key->Canonical(), *v);
   }
@@ -92,11 +92,11 @@ std::string_view RouteTypeName(ipv4::RouteType t) {
 }
 
 absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {
-  auto edge = RequireEdge(ctx);
-  if (!edge.ok()) return edge.status();
+  auto router = RequireRouter(ctx);
+  if (!router.ok()) return router.status();
   auto addr = a.Ipv4(PVL_A_ADDR);
   if (!addr) return absl::InvalidArgumentError("route get needs an IPv4 address");
-  const kernel_state::L3State& state = (*edge)->state();
+  const kernel_state::L3State& state = (*router)->state();
   auto r = state.fib().Lookup(*addr);
   if (!r) {
     in_addr ia{htonl(*addr)};

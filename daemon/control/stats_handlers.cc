@@ -46,9 +46,12 @@ absl::Status StatsGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
     for (int r = 0; r < kDropReasonCount; ++r)
       if (p.counters.drops[r] != 0) drops.emplace_back(DropReasonName(static_cast<DropReason>(r)), p.counters.drops[r]);
     PutReasonCounts(m, PVL_A_DROPS, drops);
-    // The L3 edge's ARP verdicts belong to the internal port that is the L3 device.
-    if (p.kind == PortKind::kInternal && ctx.edge != nullptr && !ctx.edge->arp_verdicts().empty())
-      PutReasonCounts(m, PVL_A_ARP, ctx.edge->arp_verdicts());
+    // ARP verdicts: counted on the internal port that is its VLAN's L3 device.
+    std::vector<std::pair<std::string_view, uint64_t>> verdicts;
+    for (int v = 0; v < kArpVerdictCount; ++v)
+      if (p.counters.arp_verdicts[v] != 0)
+        verdicts.emplace_back(ArpVerdictName(static_cast<ArpVerdict>(v)), p.counters.arp_verdicts[v]);
+    if (!verdicts.empty()) PutReasonCounts(m, PVL_A_ARP, verdicts);
   });
 }
 
@@ -57,7 +60,6 @@ absl::Status StatsClear(ControlContext& ctx, const ctl::AttrView& a, ReplyRecord
     p.counters = PortCounters{};
     // Kernel ring drops only ever grow; remember where zero is now.
     p.rx_ring_base = -static_cast<int64_t>(ctx.dataplane.KernelDrops(idx).value_or(0));
-    if (p.kind == PortKind::kInternal && ctx.edge != nullptr) ctx.edge->ClearArpVerdicts();
   });
 }
 

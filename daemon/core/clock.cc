@@ -1,17 +1,20 @@
 #include "daemon/core/clock.h"
 
-#include <ctime>
-
 namespace pvland {
 
 MonoNs SystemClock::Now() const {
   timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  clock_gettime(id_, &ts);
   return static_cast<MonoNs>(ts.tv_sec) * kNsPerSec + ts.tv_nsec;
 }
 
 SystemClock& SystemClock::Get() {
-  static SystemClock clock;
+  static SystemClock clock(CLOCK_MONOTONIC_COARSE);
+  return clock;
+}
+
+SystemClock& SystemClock::Precise() {
+  static SystemClock clock(CLOCK_MONOTONIC);
   return clock;
 }
 

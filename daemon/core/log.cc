@@ -41,3 +41,29 @@ void LogLine(LogLevel level, std::string_view msg) {
 }
 
 }  // namespace pvland
+
+namespace pvland {
+
+bool LogRateLimit::Allow() {
+  if (interval_ == 0) return true;
+  const MonoNs now = clock_.Now();
+  if (!started_) {
+    started_ = true;
+    begin_ = now;
+  }
+  if (now - begin_ > interval_) {
+    if (missed_ > 0) LogLine(LogLevel::kWarning, absl::StrFormat("%s: %d callbacks suppressed", name_, missed_));
+    missed_ = 0;
+    begin_ = now;
+    printed_ = 0;
+  }
+  if (burst_ > printed_) {
+    ++printed_;
+    return true;
+  }
+  ++missed_;
+  ++suppressed_total_;
+  return false;
+}
+
+}  // namespace pvland

@@ -5,27 +5,30 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/core/log.h"
 #include "daemon/dataplane/transmit.h"
-#include "daemon/ipv4/arp_reply.h"
 #include "daemon/pipeline/arp_stage.h"
 #include "daemon/pipeline/tx_queue.h"
 
 namespace pvland {
 
-Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge, IngressGuard* guard)
-    : loop_(loop), bridge_(bridge), clock_(clock), edge_(edge), pipeline_(bridge, edge) {
+Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router, IngressGuard* guard)
+    : loop_(loop), bridge_(bridge), clock_(clock), router_(router), pipeline_(bridge, router) {
   env_.guard = guard;
-  if (edge_ != nullptr) {
+  if (router_ != nullptr) {
     env_.l3_device.opened = [this](const std::string& name, int ifindex) {
-      return edge_->OnInternalPortAdded(name, ifindex);
+      return router_->OnInternalPortAdded(name, ifindex);
     };
-    env_.l3_device.removed = [this](const std::string& name) { edge_->OnInternalPortRemoved(name); };
-    edge_->set_delayed_reply_sender([this](uint64_t cookie, const ipv4::ArpDecision& d) {
-      uint8_t frame[64];
-      const size_t len = ipv4::WriteArpReply(d.reply, frame, ipv4::ReplyPadding::kAsKernel);
-      SendFrame(ArpCookiePort(cookie), ArpCookieVid(cookie), absl::MakeConstSpan(frame, len));
+    env_.l3_device.removed = [this](const std::string& name) { router_->OnInternalPortRemoved(name); };
+    // A verdict the proxy queue reached later counts on the internal port that took the
+    // request; a reply goes out the port the request came in on.
+    router_->set_delayed_verdict_sink([this](uint64_t cookie, const ipv4::ArpDecision& d) {
+      const ArpCookie c = ArpCookie::Unpack(cookie);
+      CountArpVerdict(bridge_, c.l3_port, d.reason);
+      if (d.action != ipv4::ArpAction::kReply) return;
+      uint8_t frame[GeneratedFrames::kMaxLen];
+      SendFrame(c.in_port, MakeArpReplyPacket(d.reply, c.vid, bridge_.vlans().Domain(c.vid), frame));
     });
     // The port follows its interface: the name and MAC `ip link` gave it.
-    edge_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const ipv4::Link& link) {
+    router_->set_internal_link_changed([this](int ifindex, const std::string& old_name, const ipv4::Link& link) {
       auto idx = bridge_.FindPort(old_name);
       if (!idx) return;
       SwitchPort& port = *bridge_.port(*idx);
@@ -38,17 +41,12 @@ Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge
   }
 }
 
-void Dataplane::SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame) {
+void Dataplane::SendFrame(uint16_t idx, const Packet& p) {
   SwitchPort* port = bridge_.port(idx);
   if (port == nullptr || port->state != PortState::kUp) return;
-  Packet p;
-  p.frame = const_cast<uint8_t*>(frame.data());
-  p.len = p.wire_len = static_cast<uint32_t>(frame.size());
-  p.payload_off = 12;
-  p.vid = vid;
-  TxLists out;
-  *out.Push(idx) = EgressItem(port->cfg, p);
-  TransmitLists(bridge_, out, [this](uint16_t i) { return PortAt(i); });
+  // Called from the proxy timer, between batches, when tx_ is empty.
+  *tx_.Push(idx) = EgressItem(port->cfg, p);
+  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
 }
 
 std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {

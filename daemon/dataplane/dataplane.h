@@ -15,7 +15,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
-#include "daemon/edge/l3_edge.h"
+#include "daemon/router/router.h"
 #include "daemon/packet/tx_list.h"
 #include "daemon/pipeline/pipeline.h"
 #include "daemon/port/port_factory.h"
@@ -28,9 +28,9 @@ class Dataplane {
   // one busy port can add to the others.
   static constexpr int kBatchesPerWakeup = 8;
 
-  // `edge` may be null (no L3 semantics: internal ports are plain TAPs).
+  // `router` may be null (no L3 semantics: internal ports are plain TAPs).
   // `guard` may be null: the kernel then also processes frames arriving on netdev ports.
-  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, L3Edge* edge = nullptr,
+  Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router = nullptr,
             IngressGuard* guard = nullptr);
 
   // Creates a port of type `type` (port_factory.h) and opens it. On error nothing was
@@ -43,8 +43,9 @@ class Dataplane {
   void CheckPorts();
   // Processes one batch from port `idx` if frames are pending; returns frames received.
   size_t PollOnce(uint16_t idx);
-  // Sends one frame pvland made itself (a delayed ARP reply) out port `idx` in VLAN `vid`.
-  void SendFrame(uint16_t idx, uint16_t vid, absl::Span<const uint8_t> frame);
+  // Sends one frame pvland made itself (a delayed ARP reply) out port `idx`, tagged for
+  // that port as the frame's VLAN needs.
+  void SendFrame(uint16_t idx, const Packet& p);
   // Frames the kernel lost on port `idx`'s receive side since it opened; nullopt if closed.
   std::optional<uint64_t> KernelDrops(uint16_t idx);
   // The delivery step's per-destination filters are added here.
@@ -59,7 +60,7 @@ class Dataplane {
   EventLoop& loop_;
   Bridge& bridge_;
   const Clock& clock_;
-  L3Edge* edge_;
+  Router* router_;
   PortEnv env_;
   Pipeline pipeline_;
   PacketBatch batch_;

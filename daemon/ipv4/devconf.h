@@ -112,6 +112,16 @@ class DevconfStore {
   absl::Status SetProxyDelayJiffies(std::string_view port, int32_t jiffies);
   absl::Status SetProxyQlen(std::string_view port, int32_t qlen);
 
+  // net.core.message_cost (seconds) and net.core.message_burst: the budget of the
+  // kernel's net_ratelimit(), which also bounds pvland's martian lines. The kernel's
+  // is host-wide and visible only in the initial namespace, so pvland keeps its own.
+  struct LogBudget {
+    int32_t message_cost_s = 5;
+    int32_t message_burst = 10;
+  };
+  const LogBudget& log_budget() const { return log_budget_; }
+  void set_log_budget(const LogBudget& b) { log_budget_ = b; }
+
  private:
   struct Port {
     DevConf conf;
@@ -123,6 +133,7 @@ class DevconfStore {
 
   DevConf all_;
   DevConf default_;
+  LogBudget log_budget_;
   absl::btree_map<std::string, Port, std::less<>> ports_;
 };
 

@@ -20,14 +20,14 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
+#include "daemon/core/clock.h"
 
 namespace pvland::ipv4 {
 
 inline constexpr int kKernelHz = 250;  // CONFIG_HZ of the reference kernel
 inline constexpr int kUserHz = 100;    // USER_HZ, the unit of the sysctl value
-inline constexpr absl::Duration kJiffy = absl::Milliseconds(1000 / kKernelHz);
-static_assert(1000 % kKernelHz == 0, "a jiffy must be a whole number of ms");
+inline constexpr MonoNs kJiffy = kNsPerSec / kKernelHz;
+static_assert(kNsPerSec % kKernelHz == 0, "a jiffy must be a whole number of ns");
 
 struct NeighParms {
   int32_t proxy_delay_jiffies = 80 * kKernelHz / kUserHz;  // net/ipv4/arp.c arp_tbl

@@ -6,7 +6,7 @@ constexpr uint32_t kIffUp = 0x1;  // IFF_UP: what netif_running() tests
 }  // namespace
 
 bool ProxyQueue::Enqueue(const ArpInput& request, const NeighParms& parms, uint64_t cookie) {
-  const absl::Time now = clock_.Now();
+  const MonoNs now = clock_.Now();
   // The delay is drawn before the length check, as in pneigh_enqueue. The stored
   // jiffies are read as unsigned there: a "negative" proxy_delay means ~2^32.
   const uint32_t bound = static_cast<uint32_t>(parms.proxy_delay_jiffies);
@@ -27,7 +27,7 @@ bool ProxyQueue::Enqueue(const ArpInput& request, const NeighParms& parms, uint6
 }
 
 std::vector<QueuedArp> ProxyQueue::TakeDue() {
-  const absl::Time now = clock_.Now();
+  const MonoNs now = clock_.Now();
   std::vector<QueuedArp> due;
   for (auto it = queue_.begin(); it != queue_.end();) {
     if (it->deadline <= now) {
@@ -42,8 +42,8 @@ std::vector<QueuedArp> ProxyQueue::TakeDue() {
   return due;
 }
 
-std::optional<absl::Time> ProxyQueue::NextDeadline() const {
-  std::optional<absl::Time> next;
+std::optional<MonoNs> ProxyQueue::NextDeadline() const {
+  std::optional<MonoNs> next;
   for (const QueuedArp& q : queue_) {
     if (!next || q.deadline < *next) next = q.deadline;
   }
@@ -51,7 +51,12 @@ std::optional<absl::Time> ProxyQueue::NextDeadline() const {
 }
 
 size_t ProxyQueue::PurgeAll() {
+  return PurgeAll([](const QueuedArp&) {});
+}
+
+size_t ProxyQueue::PurgeAll(absl::FunctionRef<void(const QueuedArp&)> on_purged) {
   const size_t n = queue_.size();
+  for (const QueuedArp& q : queue_) on_purged(q);
   queue_.clear();
   qlen_.clear();
   purged_ += n;

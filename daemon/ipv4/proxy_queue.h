@@ -23,9 +23,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/random/random.h"
-#include "absl/time/time.h"
+#include "absl/functional/function_ref.h"
+#include "daemon/core/clock.h"
 #include "daemon/ipv4/arp_decide.h"
-#include "daemon/ipv4/clock.h"
 #include "daemon/ipv4/neigh_parms.h"
 
 namespace pvland::ipv4 {
@@ -50,7 +50,7 @@ class BitGenDelayRandom final : public DelayRandom {
 
 struct QueuedArp {
   ArpInput request;         // the request as received; re-decided on expiry
-  absl::Time deadline;
+  MonoNs deadline = 0;
   uint64_t cookie = 0;      // the caller's own tag (e.g. the L2 port it came from)
 };
 
@@ -72,10 +72,12 @@ class ProxyQueue {
   std::vector<QueuedArp> TakeDue();
 
   // When the earliest queued request is due; nullopt when empty. Arm a timer here.
-  std::optional<absl::Time> NextDeadline() const;
+  std::optional<MonoNs> NextDeadline() const;
 
   // Any interface went down: discard everything (counted as kProxyQueuePurged).
+  // `on_purged` sees each discarded request, so its owner can count it.
   size_t PurgeAll();
+  size_t PurgeAll(absl::FunctionRef<void(const QueuedArp&)> on_purged);
 
   size_t size() const { return queue_.size(); }
   uint32_t QlenOf(int ifindex) const;

@@ -1,19 +1,22 @@
 #include "daemon/ipv4/sysctl.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/ipv4/absl_sv.h"
 #include "absl/strings/str_split.h"
 #include "daemon/ipv4/neigh_parms.h"
-#include "daemon/ipv4/proc_int.h"
+#include "daemon/core/proc_int.h"
 
 namespace pvland::ipv4 {
 namespace {
 
 constexpr std::string_view kProxyDelay = "proxy_delay";
 constexpr std::string_view kProxyQlen = "proxy_qlen";
+constexpr std::string_view kMessageCost = "message_cost";
+constexpr std::string_view kMessageBurst = "message_burst";
 
 absl::Status UnknownKey(std::string_view key, std::string_view why) {
   return absl::NotFoundError(absl::StrCat("unknown key '", Av(key), "': ", Av(why)));
@@ -35,6 +38,10 @@ std::string SysctlKey::Canonical() const {
       return absl::StrCat("net.ipv4.neigh.", DeviceComponent(device), ".", Av(kProxyDelay));
     case Kind::kNeighProxyQlen:
       return absl::StrCat("net.ipv4.neigh.", DeviceComponent(device), ".", Av(kProxyQlen));
+    case Kind::kCoreMessageCost:
+      return absl::StrCat("net.core.", Av(kMessageCost));
+    case Kind::kCoreMessageBurst:
+      return absl::StrCat("net.core.", Av(kMessageBurst));
   }
   return "";
 }
@@ -48,6 +55,17 @@ absl::StatusOr<SysctlKey> ParseSysctlKey(std::string_view raw, const DevconfStor
   std::vector<std::string> parts = absl::StrSplit(Av(key), sep);
   if (sep == '.') {
     for (std::string& p : parts) std::replace(p.begin(), p.end(), '/', '.');
+  }
+  if (parts.size() == 3 && parts[0] == "net" && parts[1] == "core") {
+    SysctlKey k;
+    if (parts[2] == kMessageCost) {
+      k.kind = SysctlKey::Kind::kCoreMessageCost;
+    } else if (parts[2] == kMessageBurst) {
+      k.kind = SysctlKey::Kind::kCoreMessageBurst;
+    } else {
+      return UnknownKey(key, "pvland serves only net.core.message_cost and net.core.message_burst");
+    }
+    return k;
   }
   if (parts.size() != 5 || parts[0] != "net" || parts[1] != "ipv4" ||
       (parts[2] != "conf" && parts[2] != "neigh")) {
@@ -95,6 +113,10 @@ absl::StatusOr<std::string> SysctlRead(const DevconfStore& store, std::string_vi
       return FormatProxyDelay(store.Neigh(k->device)->proxy_delay_jiffies);
     case SysctlKey::Kind::kNeighProxyQlen:
       return absl::StrCat(store.Neigh(k->device)->proxy_qlen);
+    case SysctlKey::Kind::kCoreMessageCost:
+      return absl::StrCat(store.log_budget().message_cost_s);
+    case SysctlKey::Kind::kCoreMessageBurst:
+      return absl::StrCat(store.log_budget().message_burst);
   }
   return absl::InternalError("unreachable");
 }
@@ -127,6 +149,26 @@ absl::Status SysctlWrite(DevconfStore& store, std::string_view key, std::string_
       if (!v->has_value()) return absl::OkStatus();
       return store.SetProxyQlen(k->device, **v);
     }
+    case SysctlKey::Kind::kCoreMessageCost: {
+      // proc_dointvec_jiffies: seconds, stored as jiffies, so |value| <= INT_MAX / HZ.
+      auto v = ParseProcDointvecMinmax(value, -(std::numeric_limits<int32_t>::max() / kKernelHz),
+                                       std::numeric_limits<int32_t>::max() / kKernelHz);
+      if (!v.ok()) return annotate(v.status());
+      if (!v->has_value()) return absl::OkStatus();
+      DevconfStore::LogBudget b = store.log_budget();
+      b.message_cost_s = **v;
+      store.set_log_budget(b);
+      return absl::OkStatus();
+    }
+    case SysctlKey::Kind::kCoreMessageBurst: {
+      auto v = ParseProcDointvec(value);
+      if (!v.ok()) return annotate(v.status());
+      if (!v->has_value()) return absl::OkStatus();
+      DevconfStore::LogBudget b = store.log_budget();
+      b.message_burst = **v;
+      store.set_log_budget(b);
+      return absl::OkStatus();
+    }
   }
   return absl::InternalError("unreachable");
 }
@@ -156,6 +198,8 @@ std::vector<std::string> SysctlListKeys(const DevconfStore& store) {
     keys.push_back(SysctlKey{SysctlKey::Kind::kNeighProxyDelay, port}.Canonical());
     keys.push_back(SysctlKey{SysctlKey::Kind::kNeighProxyQlen, port}.Canonical());
   }
+  keys.push_back(SysctlKey{SysctlKey::Kind::kCoreMessageCost}.Canonical());
+  keys.push_back(SysctlKey{SysctlKey::Kind::kCoreMessageBurst}.Canonical());
   std::sort(keys.begin(), keys.end());
   return keys;
 }

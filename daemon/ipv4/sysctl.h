@@ -2,6 +2,7 @@
 // value rules:
 //   net.ipv4.conf.{all,default,PORT}.KNOB   (every IPV4_DEVCONF key, §1.1)
 //   net.ipv4.neigh.PORT.{proxy_delay,proxy_qlen}
+//   net.core.{message_cost,message_burst}   (the martian log's budget)
 // Keys are spelled as sysctl(8) spells them: dot-separated, or slash-separated
 // ("net/ipv4/conf/eth0.10/rp_filter"); in the dotted form a '/' inside the device
 // component stands for '.' ("net.ipv4.conf.eth0/10.rp_filter").
@@ -19,9 +20,9 @@
 namespace pvland::ipv4 {
 
 struct SysctlKey {
-  enum class Kind { kConf, kNeighProxyDelay, kNeighProxyQlen };
+  enum class Kind { kConf, kNeighProxyDelay, kNeighProxyQlen, kCoreMessageCost, kCoreMessageBurst };
   Kind kind = Kind::kConf;
-  std::string device;  // "all", "default" or a port (neigh: a port)
+  std::string device;  // "all", "default" or a port (neigh: a port; core: empty)
   Knob knob = Knob::kForwarding;  // kConf only
 
   std::string Canonical() const;  // dotted form, e.g. "net.ipv4.conf.eth1.rp_filter"

@@ -1,8 +1,10 @@
-// Every frame pvland drops is dropped for one of these reasons. The token is stable:
-// counters, `pvlanctl stats show`, JSON output and tests all use it.
+// Every frame pvland drops is dropped for one of these reasons, and every ARP request
+// decided for an internal port ends in one of the ARP verdicts below. The tokens are
+// stable: per-port counters, `pvlanctl stats show`, JSON output and tests all use them.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace pvland {
@@ -36,5 +38,66 @@ enum class DropReason : uint8_t {
 inline constexpr int kDropReasonCount = static_cast<int>(DropReason::kCount);
 
 std::string_view DropReasonName(DropReason r);
+
+// How the kernel's arp_process ended for an ARP request pvland decided on the internal
+// port that is its VLAN's L3 device, counted on that port.
+// Most names are the kernel's reasons for not answering; *_reply and *_delayed are the
+// answers. Kept in name order, which is the order `stats show` lists them in.
+#define PVL_ARP_VERDICTS(X) \
+  X(kArpBadAddressLength, "arp_bad_address_length")                              /* ARP hln/pln not 6/4 */                       \
+  X(kArpBadHardwareOrProtocol, "arp_bad_hardware_or_protocol")                   /* not Ethernet/IPv4 ARP */                     \
+  X(kArpBadOpcode, "arp_bad_opcode")                                             /* neither request nor reply */                 \
+  X(kArpDadArpIgnore, "arp_dad_arp_ignore")                                      /* DAD probe refused by arp_ignore */           \
+  X(kArpDadNotLocal, "arp_dad_not_local")                                        /* DAD probe for an address not ours */         \
+  X(kArpDadNotRequest, "arp_dad_not_request")                                    /* DAD (sip 0) that is not a request */         \
+  X(kArpFilter, "arp_filter")                                                    /* arp_filter: route to sip leaves elsewhere */ \
+  X(kArpGratuitousDropped, "arp_gratuitous_dropped")                             /* drop_gratuitous_arp */                       \
+  X(kArpIgnore, "arp_ignore")                                                    /* arp_ignore refuses a local reply */          \
+  X(kArpLoopback, "arp_loopback")                                                /* looped back (PACKET_LOOPBACK) */             \
+  X(kArpNoDevice, "arp_no_device")                                               /* L3 device not (yet) in the mirror */         \
+  X(kArpNoarpDevice, "arp_noarp_device")                                         /* L3 device has IFF_NOARP */                   \
+  X(kArpOtherHost, "arp_other_host")                                             /* unicast to another MAC */                    \
+  X(kArpReplyReceived, "arp_reply_received")                                     /* a reply: neighbour update only */            \
+  X(kArpTargetLoopback, "arp_target_loopback")                                   /* tip in 127/8 without route_localnet */       \
+  X(kArpTargetMulticast, "arp_target_multicast")                                 /* tip is multicast */                          \
+  X(kArpTruncated, "arp_truncated")                                              /* shorter than an Ethernet/IPv4 ARP */         \
+  X(kBroadcastDestination, "broadcast_destination")                              /* tip broadcast: no route input */             \
+  X(kDadReply, "dad_reply")                                                      /* answered a DAD probe */                      \
+  X(kForwardingOff, "forwarding_off")                                            /* proxy needs forwarding on the device */      \
+  X(kInvalidSource, "invalid_source")                                            /* sip invalid for the route input */           \
+  X(kLocalReply, "local_reply")                                                  /* answered for a local address */              \
+  X(kLocalSource, "local_source")                                                /* sip is ours, accept_local off */             \
+  X(kMartianDestinationLoopback, "martian_destination_loopback")                 /* martian: tip loopback */                     \
+  X(kMartianDestinationRouteType, "martian_destination_route_type")              /* martian: tip route not unicast */            \
+  X(kMartianDestinationZero, "martian_destination_zero")                         /* martian: tip in 0/8 */                       \
+  X(kMartianSourceLoopback, "martian_source_loopback")                           /* martian: sip loopback */                     \
+  X(kMartianSourceMulticastOrBroadcast, "martian_source_multicast_or_broadcast") /* martian: sip multicast/broadcast */          \
+  X(kMartianSourceZero, "martian_source_zero")                                   /* martian: sip in 0/8 */                       \
+  X(kNoRoute, "no_route")                                                        /* no route to tip */                           \
+  X(kNotProxied, "not_proxied")                                                  /* routed, but no proxy knob answers */         \
+  X(kNotUnicastRoute, "not_unicast_route")                                       /* route to tip is not unicast */               \
+  X(kProxyDelayed, "proxy_delayed")                                              /* proxy reply waits in the proxy queue */      \
+  X(kProxyQueueDeviceDown, "proxy_queue_device_down")                            /* queued; device down at expiry */             \
+  X(kProxyQueuePurged, "proxy_queue_purged")                                     /* queued; purged by a link going down */       \
+  X(kProxyReply, "proxy_reply")                                                  /* proxy_arp reply sent */                      \
+  X(kPvlanDelayed, "pvlan_delayed")                                              /* private-VLAN reply waits in the queue */     \
+  X(kPvlanReply, "pvlan_reply")                                                  /* proxy_arp_pvlan reply sent */                \
+  X(kRouteBackToIngress, "route_back_to_ingress")                                /* route leaves by the ingress device */        \
+  X(kRpFilterNoAddress, "rp_filter_no_address")                                  /* rp_filter: device has no address */          \
+  X(kRpFilterNoRoute, "rp_filter_no_route")                                      /* rp_filter: no route back to sip */           \
+  X(kRpFilterStrict, "rp_filter_strict")                                         /* rp_filter 1: sip not via this device */     
+
+enum class ArpVerdict : uint8_t {
+#define PVL_ARP_VERDICT_ENUM(id, name) id,
+  PVL_ARP_VERDICTS(PVL_ARP_VERDICT_ENUM)
+#undef PVL_ARP_VERDICT_ENUM
+  kCount
+};
+
+inline constexpr int kArpVerdictCount = static_cast<int>(ArpVerdict::kCount);
+
+std::string_view ArpVerdictName(ArpVerdict v);
+// The verdict named `name` (an ArpDecision's reason); nullopt for a name not listed.
+std::optional<ArpVerdict> ArpVerdictByName(std::string_view name);
 
 }  // namespace pvland

@@ -8,10 +8,10 @@
 
 namespace pvland {
 
-Pipeline::Pipeline(Bridge& bridge, L3Edge* edge) : bridge_(bridge) {
+Pipeline::Pipeline(Bridge& bridge, ipv4::ArpDecider* arp) : bridge_(bridge) {
   stages_.push_back(std::make_unique<ParseStage>());
   stages_.push_back(std::make_unique<VlanStage>());
-  if (edge != nullptr) stages_.push_back(std::make_unique<ArpStage>(*edge));
+  if (arp != nullptr) stages_.push_back(std::make_unique<ArpStage>(*arp));
   stages_.push_back(std::make_unique<FdbStage>());
   auto egress = std::make_unique<EgressStage>();
   egress_ = egress.get();

@@ -14,13 +14,15 @@
 
 namespace pvland {
 
-class L3Edge;
+namespace ipv4 {
+class ArpDecider;
+}  // namespace ipv4
 
 class Pipeline {
  public:
-  // `edge` null: a pure L2 switch (unit tests); otherwise ARP requests in VLANs with an
+  // `arp` null: a pure L2 switch (unit tests); otherwise ARP requests in VLANs with an
   // internal port are decided as the kernel would.
-  explicit Pipeline(Bridge& bridge, L3Edge* edge = nullptr);
+  explicit Pipeline(Bridge& bridge, ipv4::ArpDecider* arp = nullptr);
   // Processes `batch`, received on port `in_port`, and appends what to send to `out`.
   // Frames in `out` point into `batch`'s buffers and into frames the run generated (ARP
   // replies), which stay valid until the next Run().

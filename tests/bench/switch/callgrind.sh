@@ -5,7 +5,7 @@
 #   tests/bench/switch/callgrind.sh                 # 100 bursts of 1000 frames
 #   BURSTS=20 BURST=1000 tests/bench/switch/callgrind.sh
 #   ISOLATED=1 tests/bench/switch/callgrind.sh      # plus a third port, isolated on
-#   INTERNAL=1 tests/bench/switch/callgrind.sh      # plus an internal port (L3 edge, ARP
+#   INTERNAL=1 tests/bench/switch/callgrind.sh      # plus an internal port (L3 router, ARP
 #                                                   # stage) with an address and proxy_arp on
 #   KEEP=/tmp/cg tests/bench/switch/callgrind.sh    # keep the callgrind dump and strace -c
 #   MAX_IR=400 MAX_SYSCALLS=0.05 ...                # exit 1 when a figure is over budget

@@ -27,6 +27,7 @@ need_scapy 2>/dev/null || true   # the probe itself needs only the system python
 
 # Martian lines are rate limited by one global budget (net.core.message_cost); the
 # comparison needs every line, so the budget is lifted for the test and restored.
+# pvland keeps its own copy of that budget (pvlanctl sysctl net.core.message_cost).
 L3_MSG_COST=$(cat /proc/sys/net/core/message_cost)
 l3_exit() {
   echo "$L3_MSG_COST" >/proc/sys/net/core/message_cost
@@ -91,6 +92,7 @@ l3_build() {
   l3_build_ref "${1:-}"
   l3_build_dut "${1:-}"
   echo 0 >/proc/sys/net/core/message_cost
+  ctl sysctl -w net.core.message_cost=0 >/dev/null   # pvland's own budget, likewise
   [ -n "${L3_NO_RESET:-}" ] || l3_reset
 }
 
@@ -114,12 +116,16 @@ l3set() {
 }
 
 # kset KEY=VALUE...: a kernel sysctl of another device (eth2), written on both sides.
+# The kernel announces no medium_id change; pvland re-reads it every 0.5 s, so a
+# medium_id write waits for that before the next probe.
 kset() {
-  local kv
+  local kv wait=0
   for kv in "$@"; do
     nsx r-sw sysctl -qw "$kv"
     nsx d-sw sysctl -qw "$kv"
+    case $kv in *.medium_id=*) wait=1 ;; esac
   done
+  [ "$wait" = 0 ] || sleep 0.7
 }
 
 # l3_reset: every knob on all and the L3 device back to its default, forwarding on,

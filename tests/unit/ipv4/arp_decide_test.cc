@@ -1,6 +1,7 @@
 // arp_decide over the verified ARP cases of docs/kernel-semantics.md §4 (T1 router),
 // the medium_id matrix (§2.4.1) and the arp_ignore matrix (§2.6).
 #include "daemon/ipv4/arp_decide.h"
+#include "daemon/packet/drop_reason.h"
 
 #include <functional>
 
@@ -61,6 +62,8 @@ TEST_P(T1CasesTest, KernelVerdict) {
     EXPECT_EQ(d.kind, row.kind);
   }
   EXPECT_EQ(d.martian, row.martian) << d.reason;
+  // Every verdict is one of the counted, named ARP verdicts.
+  EXPECT_TRUE(ArpVerdictByName(d.reason).has_value()) << d.reason;
   if (!row.reason.empty()) {
     EXPECT_EQ(d.reason, row.reason);
   }

@@ -2,7 +2,9 @@
 // scripted random source.
 #include "daemon/ipv4/proxy_queue.h"
 
+#include <algorithm>
 #include <deque>
+#include <limits>
 
 #include "gtest/gtest.h"
 #include "tests/unit/ipv4/topo.h"
@@ -40,14 +42,14 @@ class ProxyQueueTest : public ::testing::Test {
   NeighParms Parms() const { return *t_.store.Neigh("eth1"); }
 
   Topo t_;
-  ManualClock clock_;
+  FakeClock clock_;
   ScriptedRandom random_;
   ProxyQueue q_{clock_, random_};
 };
 
 TEST_F(ProxyQueueTest, DelayIsDrawnBelowProxyDelayInJiffies) {
   random_.draws = {0, 199, 50};
-  const absl::Time t0 = clock_.Now();
+  const MonoNs t0 = clock_.Now();
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
@@ -57,14 +59,14 @@ TEST_F(ProxyQueueTest, DelayIsDrawnBelowProxyDelayInJiffies) {
   auto due = q_.TakeDue();
   ASSERT_EQ(due.size(), 1u);
   EXPECT_TRUE(due[0].request.locally_enqueued);
-  clock_.Advance(absl::Milliseconds(199));
-  EXPECT_EQ(*q_.NextDeadline(), t0 + absl::Milliseconds(200));
+  clock_.Advance(199 * kNsPerMs);
+  EXPECT_EQ(*q_.NextDeadline(), t0 + 200 * kNsPerMs);
   EXPECT_TRUE(q_.TakeDue().empty());
-  clock_.Advance(absl::Milliseconds(1));
+  clock_.Advance(1 * kNsPerMs);
   EXPECT_EQ(q_.TakeDue().size(), 1u);
-  clock_.Advance(absl::Milliseconds(595));
+  clock_.Advance(595 * kNsPerMs);
   EXPECT_TRUE(q_.TakeDue().empty());
-  clock_.Advance(absl::Milliseconds(1));  // 199 jiffies = 796 ms: always < 0.8 s
+  clock_.Advance(1 * kNsPerMs);  // 199 jiffies = 796 ms: always < 0.8 s
   EXPECT_EQ(q_.TakeDue().size(), 1u);
   EXPECT_FALSE(q_.NextDeadline().has_value());
   EXPECT_EQ(q_.QlenOf(kEth1), 0u);
@@ -91,7 +93,7 @@ TEST_F(ProxyQueueTest, QlenIsPerDeviceAndFreedOnExpiry) {
   EXPECT_TRUE(q_.Enqueue(Ask(kH2), p));
   EXPECT_FALSE(q_.Enqueue(Ask(kH2), p));
   EXPECT_TRUE(q_.Enqueue(other, p));  // another device has its own count
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   EXPECT_EQ(q_.TakeDue().size(), 2u);
   EXPECT_TRUE(q_.Enqueue(Ask(kH2), p));
 }
@@ -99,7 +101,7 @@ TEST_F(ProxyQueueTest, QlenIsPerDeviceAndFreedOnExpiry) {
 TEST_F(ProxyQueueTest, DueRequestsComeOutInArrivalOrder) {
   random_.draws = {100, 10, 50};
   for (uint64_t cookie : {1, 2, 3}) ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms(), cookie));
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   auto due = q_.TakeDue();
   ASSERT_EQ(due.size(), 3u);
   EXPECT_EQ(due[0].cookie, 1u);  // neigh_proxy_process walks the list, not deadlines
@@ -111,7 +113,7 @@ TEST_F(ProxyQueueTest, Case34RerunAnswersAtOnce) {
   const ArpDecision first = ArpDecide(t_.state, t_.store, t_.flags, Ask(kH2));
   ASSERT_EQ(first.action, ArpAction::kEnqueue);
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   auto due = q_.TakeDue();
   ASSERT_EQ(due.size(), 1u);
   const ArpDecision again = Redecide(t_.state, t_.store, t_.flags, due[0]);
@@ -123,7 +125,7 @@ TEST_F(ProxyQueueTest, Case34RerunAnswersAtOnce) {
 TEST_F(ProxyQueueTest, Case47KnobChangeWhileQueuedSuppresses) {
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
   t_.Sysctl("net.ipv4.conf.eth1.proxy_arp=0");
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   auto due = q_.TakeDue();
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(Redecide(t_.state, t_.store, t_.flags, due[0]).action, ArpAction::kIgnore);
@@ -131,7 +133,7 @@ TEST_F(ProxyQueueTest, Case47KnobChangeWhileQueuedSuppresses) {
   t_.Sysctl("net.ipv4.conf.eth1.proxy_arp=1");
   ASSERT_TRUE(q_.Enqueue(Ask(kH2, Ip(10, 0, 2, 50)), Parms()));
   t_.Sysctl("net.ipv4.conf.eth1.rp_filter=1");
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   due = q_.TakeDue();
   ASSERT_EQ(due.size(), 1u);
   const ArpDecision d = Redecide(t_.state, t_.store, t_.flags, due[0]);
@@ -150,7 +152,7 @@ TEST_F(ProxyQueueTest, Case48AnyInterfaceDownPurgesEverything) {
   EXPECT_EQ(q_.purged(), 2u);
   EXPECT_EQ(q_.size(), 0u);
   EXPECT_EQ(q_.QlenOf(kEth1), 0u);
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   EXPECT_TRUE(q_.TakeDue().empty());
   // Carrier loss purges only while arp_evict_nocarrier (AND) is on for that device.
   EXPECT_TRUE(LinkEventPurgesProxyQueue(false, true, t_.Conf(kEth2)));
@@ -163,17 +165,17 @@ TEST_F(ProxyQueueTest, Case48AnyInterfaceDownPurgesEverything) {
 TEST_F(ProxyQueueTest, Case49ProxyDelayChangeDoesNotReschedule) {
   random_.draws = {150};  // 600 ms
   t_.Sysctl("net.ipv4.neigh.eth1.proxy_delay=300");
-  const absl::Time t0 = clock_.Now();
+  const MonoNs t0 = clock_.Now();
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
   EXPECT_EQ(random_.bounds.back(), 750u);
   t_.Sysctl("net.ipv4.neigh.eth1.proxy_delay=0");
-  EXPECT_EQ(*q_.NextDeadline(), t0 + absl::Milliseconds(600));
+  EXPECT_EQ(*q_.NextDeadline(), t0 + 600 * kNsPerMs);
 }
 
 TEST_F(ProxyQueueTest, DeviceDownAtExpiryFreesTheRequest) {
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
   t_.SetLinkFlags(kEth1, 0);
-  clock_.Advance(absl::Seconds(1));
+  clock_.Advance(kNsPerSec);
   auto due = q_.TakeDue();
   ASSERT_EQ(due.size(), 1u);
   const ArpDecision d = Redecide(t_.state, t_.store, t_.flags, due[0]);
@@ -183,31 +185,29 @@ TEST_F(ProxyQueueTest, DeviceDownAtExpiryFreesTheRequest) {
 
 TEST(ProxyQueueDistributionTest, RealRandomStaysBelowProxyDelay) {
   // Case 34/§2.5-5: delays observed 0.07-0.78 s, always < 0.8 s, 4 ms steps.
-  ManualClock clock;
+  FakeClock clock;
   BitGenDelayRandom random;
   ProxyQueue q(clock, random);
   NeighParms p;
   p.proxy_qlen = 100000;
   ArpInput in;
   in.ifindex = 2;
-  const absl::Time t0 = clock.Now();
-  absl::Duration lo = absl::InfiniteDuration(), hi = absl::ZeroDuration(), sum;
+  const MonoNs t0 = clock.Now();
+  MonoNs lo = std::numeric_limits<MonoNs>::max(), hi = 0, sum = 0;
   constexpr int kN = 20000;
   for (int i = 0; i < kN; ++i) ASSERT_TRUE(q.Enqueue(in, p));
-  clock.Advance(absl::Seconds(1));
+  clock.Advance(kNsPerSec);
   for (const QueuedArp& e : q.TakeDue()) {
-    const absl::Duration d = e.deadline - t0;
-    absl::Duration rem;
-    absl::IDivDuration(d, kJiffy, &rem);
-    EXPECT_EQ(rem, absl::ZeroDuration());  // whole jiffies only
+    const MonoNs d = e.deadline - t0;
+    EXPECT_EQ(d % kJiffy, 0);  // whole jiffies only
     lo = std::min(lo, d);
     hi = std::max(hi, d);
     sum += d;
   }
-  EXPECT_EQ(lo, absl::ZeroDuration());
-  EXPECT_EQ(hi, absl::Milliseconds(796));
+  EXPECT_EQ(lo, 0);
+  EXPECT_EQ(hi, 796 * kNsPerMs);
   // Uniform over 200 steps: mean 398 ms; tolerate 10 ms.
-  EXPECT_NEAR(absl::ToDoubleMilliseconds(sum / kN), 398.0, 10.0);
+  EXPECT_NEAR(static_cast<double>(sum / kN) / kNsPerMs, 398.0, 10.0);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include "daemon/ipv4/sysctl.h"
 
 #include "daemon/ipv4/neigh_parms.h"
-#include "daemon/ipv4/proc_int.h"
+#include "daemon/core/proc_int.h"
 #include "gtest/gtest.h"
 
 namespace pvland::ipv4 {
@@ -184,10 +184,25 @@ TEST_F(SysctlKeysTest, ClearErrors) {
   EXPECT_EQ(*SysctlRead(store_, "net.ipv4.conf.eth1.medium_id"), "4");
 }
 
+TEST_F(SysctlKeysTest, LogBudgetHasTheKernelsNamesDefaultsAndLimits) {
+  EXPECT_EQ(*SysctlRead(store_, "net.core.message_cost"), "5");
+  EXPECT_EQ(*SysctlRead(store_, "net/core/message_burst"), "10");
+  ASSERT_TRUE(SysctlWrite(store_, "net.core.message_cost", "0").ok());
+  ASSERT_TRUE(SysctlWrite(store_, "net.core.message_burst", "3").ok());
+  EXPECT_EQ(store_.log_budget().message_cost_s, 0);
+  EXPECT_EQ(store_.log_budget().message_burst, 3);
+  // proc_dointvec_jiffies refuses what overflows INT_MAX jiffies at HZ=250.
+  EXPECT_TRUE(SysctlWrite(store_, "net.core.message_cost", "8589934").ok());
+  EXPECT_EQ(SysctlWrite(store_, "net.core.message_cost", "8589935").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SysctlRead(store_, "net.core.somaxconn").status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(SysctlKeysTest, ListsAllKeysOfAllDevices) {
   const std::vector<std::string> keys = SysctlListKeys(store_);
-  // 33 conf keys for each of eth1, eth0.10, all, default; 2 neigh keys per port.
-  EXPECT_EQ(keys.size(), 4u * kDevconfMax + 2u * 2);
+  // 33 conf keys for each of eth1, eth0.10, all, default; 2 neigh keys per port; the
+  // log budget's 2.
+  EXPECT_EQ(keys.size(), 4u * kDevconfMax + 2u * 2 + 2);
   EXPECT_TRUE(std::is_sorted(keys.begin(), keys.end()));
   EXPECT_NE(std::find(keys.begin(), keys.end(), "net.ipv4.conf.eth0/10.proxy_arp_pvlan"),
             keys.end());

@@ -1,12 +1,16 @@
-#include "daemon/ipv4/proc_int.h"
+#include "daemon/core/proc_int.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <limits>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/ipv4/absl_sv.h"
+#include "daemon/core/unique_fd.h"
 
-namespace pvland::ipv4 {
+namespace pvland {
 namespace {
 
 // proc_get_long copies at most TMPBUFLEN-1 characters and refuses a number that
@@ -27,7 +31,7 @@ int DigitValue(char c) {
 
 absl::Status Invalid(std::string_view text) {
   return absl::InvalidArgumentError(
-      absl::StrCat("invalid integer '", Av(text), "' (the kernel would answer EINVAL)"));
+      absl::StrCat("invalid integer '", std::string(text), "' (the kernel would answer EINVAL)"));
 }
 
 }  // namespace
@@ -81,7 +85,7 @@ absl::StatusOr<std::optional<int32_t>> ParseProcDointvec(std::string_view text) 
   const uint64_t limit = uint64_t{std::numeric_limits<int32_t>::max()} + (v.negative ? 1 : 0);
   if (v.magnitude > limit) {
     return absl::InvalidArgumentError(
-        absl::StrCat("value '", Av(text), "' is outside [-2147483648, 2147483647]"));
+        absl::StrCat("value '", std::string(text), "' is outside [-2147483648, 2147483647]"));
   }
   const int64_t s = v.negative ? -static_cast<int64_t>(v.magnitude)
                                : static_cast<int64_t>(v.magnitude);
@@ -99,4 +103,26 @@ absl::StatusOr<std::optional<int32_t>> ParseProcDointvecMinmax(std::string_view 
   return v;
 }
 
-}  // namespace pvland::ipv4
+}  // namespace pvland
+
+namespace pvland {
+
+std::optional<int32_t> ReadProcInt(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::nullopt;
+  char buf[32];
+  const ssize_t n = read(fd.get(), buf, sizeof buf);
+  if (n <= 0) return std::nullopt;
+  auto v = ParseProcDointvec(std::string_view(buf, static_cast<size_t>(n)));
+  if (!v.ok() || !v->has_value()) return std::nullopt;
+  return **v;
+}
+
+absl::Status WriteProcFile(const std::string& path, std::string_view value) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return absl::ErrnoToStatus(errno, path);
+  if (write(fd.get(), value.data(), value.size()) < 0) return absl::ErrnoToStatus(errno, path);
+  return absl::OkStatus();
+}
+
+}  // namespace pvland

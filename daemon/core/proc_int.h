@@ -1,5 +1,5 @@
-// Parsing of a value written to a /proc/sys integer file, accepting and rejecting
-// exactly what the kernel's proc handlers do (kernel/sysctl.c proc_get_long,
+// Reading and writing /proc/sys integer files, and parsing a value written to one,
+// accepting and rejecting exactly what the kernel's proc handlers do (kernel/sysctl.c proc_get_long,
 // __do_proc_dointvec and its conversion helpers). Verified on the target kernel by
 // writing each edge case into a scratch namespace's /proc/sys:
 //   accepted: "5", " 5", "5 ", "5\n", "1 2" (first value wins), "0x10" (hex),
@@ -9,11 +9,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace pvland::ipv4 {
+namespace pvland {
 
 struct ProcNumber {
   bool negative = false;
@@ -31,4 +33,12 @@ absl::StatusOr<std::optional<int32_t>> ParseProcDointvec(std::string_view text);
 absl::StatusOr<std::optional<int32_t>> ParseProcDointvecMinmax(std::string_view text,
                                                                int32_t min, int32_t max);
 
-}  // namespace pvland::ipv4
+// The integer a /proc/sys file holds now (its first value, as proc_dointvec prints
+// it); nullopt when the file cannot be read or holds no integer. Control-path and
+// periodic use only: it costs an open, a read and a close.
+std::optional<int32_t> ReadProcInt(const std::string& path);
+
+// Writes `value` to a /proc/sys file as `sysctl -w` would.
+absl::Status WriteProcFile(const std::string& path, std::string_view value);
+
+}  // namespace pvland
