@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 #include "ctl/cli/batch.h"
 #include "ctl/cli/grammar.h"
 #include "ctl/cli/printer.h"

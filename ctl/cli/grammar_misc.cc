@@ -1,5 +1,5 @@
 // The small objects: stats show|clear, bridge set|show, route get.
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
 

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
 

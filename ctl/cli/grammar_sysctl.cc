@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 #include "ctl/cli/args.h"
 
 namespace pvland::ctl::grammar {

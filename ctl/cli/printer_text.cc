@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 #include "absl/strings/str_format.h"
 #include "ctl/cli/printer_internal.h"
 #include "ctl/cli/values.h"

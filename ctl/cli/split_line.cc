@@ -1,5 +1,5 @@
 // SplitLine (declared in grammar.h): the lexer for batch and config files.
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 #include "ctl/cli/grammar.h"
 
 namespace pvland::ctl {

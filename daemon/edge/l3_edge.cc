@@ -73,7 +73,7 @@ absl::Status L3Edge::OnInternalPortAdded(const std::string& name, int ifindex) {
   }
   RefreshForwarding(name);
   const ipv4::Link* link = state_.LinkByIndex(ifindex);
-  internal_[ifindex] = {name, link ? link->mac : ipv4::Mac{}};
+  internal_[ifindex] = {name, link ? link->mac : MacAddr{}};
   return absl::OkStatus();
 }
 

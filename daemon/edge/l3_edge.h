@@ -99,7 +99,7 @@ class L3Edge {
   InternalLinkChanged link_changed_;
   // Internal ports by kernel ifindex -> (name in the store, last MAC): a rename or MAC
   // change made with `ip link` follows the ifindex.
-  absl::flat_hash_map<int, std::pair<std::string, ipv4::Mac>> internal_;
+  absl::flat_hash_map<int, std::pair<std::string, MacAddr>> internal_;
   // Last seen IFF_UP / IFF_LOWER_UP per ifindex: the kernel purges the proxy queue on
   // any admin-down (and carrier loss under arp_evict_nocarrier).
   absl::flat_hash_map<int, uint32_t> link_flags_;

@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/ipv4/absl_sv.h"
+#include "include/pvland/strings.h"
 #include "absl/strings/str_split.h"
 #include "daemon/ipv4/neigh_parms.h"
 #include "daemon/ipv4/proc_int.h"
