@@ -23,6 +23,14 @@ bool EntryLess(uint16_t low_a, uint8_t len_a, uint16_t low_b, uint8_t len_b) {
   return low_a != low_b ? low_a < low_b : len_a < len_b;
 }
 
+// The first entry of a slot's sorted vector not before (low, len): where it is, or goes.
+template <typename Entries>
+auto LowerBound(Entries& v, uint16_t low, uint8_t len) {
+  return std::lower_bound(v.begin(), v.end(), 0, [&](const auto& e, int) {
+    return EntryLess(e.low, e.len, low, len);
+  });
+}
+
 }  // namespace
 
 PrefixTrie::PrefixTrie()
@@ -59,9 +67,7 @@ void PrefixTrie::Clear() {
 const PrefixTrie::LongEntry* PrefixTrie::FindLong(uint32_t dst, uint8_t len) const {
   const auto& v = slots_[dst >> 16];
   uint16_t low = static_cast<uint16_t>(dst);
-  auto it = std::lower_bound(v.begin(), v.end(), 0, [&](const LongEntry& e, int) {
-    return EntryLess(e.low, e.len, low, len);
-  });
+  auto it = LowerBound(v, low, len);
   return it != v.end() && it->low == low && it->len == len ? &*it : nullptr;
 }
 
@@ -97,9 +103,7 @@ void PrefixTrie::Insert(uint32_t dst, uint8_t len, uint32_t value) {
   uint32_t slot = dst >> 16;
   auto& v = slots_[slot];
   uint16_t low = static_cast<uint16_t>(dst);
-  auto it = std::lower_bound(v.begin(), v.end(), 0, [&](const LongEntry& e, int) {
-    return EntryLess(e.low, e.len, low, len);
-  });
+  auto it = LowerBound(v, low, len);
   v.insert(it, LongEntry{value, low, len});
   ++long_count_;
   MarkDirty(slot);
@@ -152,9 +156,7 @@ void PrefixTrie::Erase(uint32_t dst, uint8_t len) {
   uint32_t slot = dst >> 16;
   auto& v = slots_[slot];
   uint16_t low = static_cast<uint16_t>(dst);
-  auto it = std::lower_bound(v.begin(), v.end(), 0, [&](const LongEntry& e, int) {
-    return EntryLess(e.low, e.len, low, len);
-  });
+  auto it = LowerBound(v, low, len);
   if (it == v.end() || it->low != low || it->len != len) return;
   v.erase(it);
   if (v.empty()) std::vector<LongEntry>().swap(v);
