@@ -89,7 +89,7 @@ inline bool SameL3L4(const Packet& a, const Packet& b) {
   // Bytes 0-3 version, ihl, tos, total length; 6-7 flags and fragment offset. `a` passed
   // the checks, so with the same length these 10 bytes lie inside `b` as well.
   static constexpr std::array<uint8_t, 8> kCompared = {0xff, 0xff, 0xff, 0xff, 0, 0, 0xff, 0xff};
-  const uint32_t off = a.l3_off();
+  const uint32_t off = a.payload_off + 2u;  // l3_off(), without narrowing to 16 bits
   uint64_t x, y;
   std::memcpy(&x, a.frame + off, 8);
   std::memcpy(&y, b.frame + off, 8);
