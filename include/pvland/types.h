@@ -79,5 +79,7 @@ inline absl::StatusOr<MacAddr> ParseMac(std::string_view s) {
 inline constexpr uint16_t kVlanMin = 1;
 inline constexpr uint16_t kVlanMax = 4094;
 inline constexpr uint16_t kDefaultVlan = 1;
+// 802.1Q: 0 means "priority tag, no VLAN" and 4095 is reserved.
+inline constexpr bool IsVlanId(uint32_t v) { return v >= kVlanMin && v <= kVlanMax; }
 
 }  // namespace pvland

@@ -12,6 +12,14 @@ TEST(ParseVlanId, ReservedIdsAreRejected) {
   EXPECT_EQ(ParseVlanId("4095", "native").status().message(), "native must be 1-4094, got 4095");
 }
 
+TEST(IsVlanId, OneTo4094) {
+  EXPECT_FALSE(IsVlanId(0));
+  EXPECT_TRUE(IsVlanId(1));
+  EXPECT_TRUE(IsVlanId(4094));
+  EXPECT_FALSE(IsVlanId(4095));
+  EXPECT_FALSE(IsVlanId(65536 + 1));
+}
+
 TEST(VlanSet, ParsesListsAndRanges) {
   const VlanSet s = *ParseVlanSet("30-32,20,10,31");
   EXPECT_EQ(s.count(), 5u);
