@@ -1,6 +1,8 @@
 // Value syntax of the pvlanctl grammar: every word that is not a keyword goes through one
-// of these parsers, and every value the printer shows goes back through the matching
-// formatter, so what `show` prints can be pasted into `set`/`add` unchanged.
+// of these parsers or one shared with the daemon in include/pvland/ (ParseUint,
+// ParseVlanId, ParseVlanSet, ParseMac, ParseIpv4), and every value the printer shows goes
+// back through the matching formatter, so what `show` prints can be pasted into
+// `set`/`add` unchanged.
 //
 // Parsers are strict (no signs, blanks, trailing characters or silent truncation) and
 // their errors name the value's role (`what`) and quote the offending text, e.g.
@@ -11,7 +13,6 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-// The shared value syntax the grammar uses beside the words below.
 #include "include/pvland/ipv4_addr.h"
 #include "include/pvland/parse_uint.h"
 #include "include/pvland/types.h"

@@ -61,8 +61,8 @@ struct Packet {
   // decision taken from the header alone is the same as for that frame, so a stage may
   // reuse it. Set by the parser; PacketBatch::Filter clears it when the frame before is
   // dropped. Consecutive frames of one flow are the common case in a batch. It speaks of
-  // the Ethernet header only: the L3/L4 fields below are parsed for every frame, since
-  // lengths and fragment fields change within a flow.
+  // the Ethernet header only: the L3/L4 fields below are always the frame's own (the
+  // parse stage keeps the previous frame's only where SameL3L4 proves them equal).
   bool same_header_as_prev = false;
   // Bytes of the L3 header (IPv4 with options, IPv6's fixed header, ARP's 28): the L4
   // header starts after them. 0 when l3() is kNone.
