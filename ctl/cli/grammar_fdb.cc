@@ -1,9 +1,9 @@
 // fdb show | add | del | flush.
 #include <vector>
 
-#include "include/pvland/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 namespace {

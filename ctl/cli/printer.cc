@@ -6,9 +6,9 @@
 
 #include <cstring>
 
-#include "include/pvland/strings.h"
 #include "ctl/cli/printer_internal.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl {
 namespace printer {

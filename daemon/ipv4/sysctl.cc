@@ -4,10 +4,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "include/pvland/strings.h"
 #include "absl/strings/str_split.h"
 #include "daemon/ipv4/neigh_parms.h"
 #include "daemon/ipv4/proc_int.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ipv4 {
 namespace {
