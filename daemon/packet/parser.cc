@@ -64,8 +64,10 @@ L3L4 ParseIpv6(const uint8_t* h, uint32_t avail) {
           static_cast<uint8_t>(kIpv6HeaderLen), proto};
 }
 
-L3L4 ParseArp(uint32_t avail) {
-  if (avail < kArpEthIpv4Len) return {};
+// Hardware and protocol address lengths of 6 and 4 give the 28-byte layout; the ARP
+// stage judges the rest (hardware type, protocol type, operation) as the kernel does.
+L3L4 ParseArp(const uint8_t* h, uint32_t avail) {
+  if (avail < kArpEthIpv4Len || h[4] != 6 || h[5] != 4) return {};
   return {static_cast<uint8_t>(L3Kind::kArp), static_cast<uint8_t>(kArpEthIpv4Len), 0};
 }
 
@@ -82,7 +84,7 @@ void ParseL3L4(Packet& p) {
   else if (p.ethertype == kEthTypeIpv6)
     r = ParseIpv6(h, avail);
   else if (p.ethertype == kEthTypeArp)
-    r = ParseArp(avail);
+    r = ParseArp(h, avail);
   p.l3_info = r.info;
   p.l3_len = r.len;
   p.ip_proto = r.proto;

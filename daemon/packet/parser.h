@@ -46,7 +46,7 @@ std::optional<DropReason> ParseFrame(Packet& p);
 // or truncated L3 or L4 header only leaves its bits unset, as a switch forwards such a
 // frame at L2. Checked: IPv4 version, ihl >= 5 and total length within the frame (L4
 // lies inside the total length, and only in a first fragment); IPv6's fixed header and
-// payload length; ARP's 28 bytes for Ethernet/IPv4; TCP's data offset (>= 5, within the
+// payload length; ARP's 28 bytes with 6-byte hardware and 4-byte protocol addresses; TCP's data offset (>= 5, within the
 // IP payload), and 8 bytes for UDP, ICMP and ICMPv6. IPv6 extension headers are not
 // walked: behind one, no L4 header is recorded.
 void ParseL3L4(Packet& p);

@@ -400,7 +400,8 @@ TEST(ParserL3L4Test, Ipv6BoundsAndExtensionHeaders) {
 }
 
 TEST(ParserL3L4Test, Arp) {
-  std::vector<uint8_t> arp(28, 0);
+  std::vector<uint8_t> arp = {0, 1, 8, 0, 6, 4, 0, 1};  // Ethernet, IPv4, request
+  arp.resize(28, 0);
   auto f = EthFrame(arp, kEthTypeArp);
   Packet p = Parsed(f);
   EXPECT_EQ(p.l3(), L3Kind::kArp);
@@ -408,6 +409,9 @@ TEST(ParserL3L4Test, Arp) {
   EXPECT_FALSE(p.l4_valid());
   auto g = Frame(std::initializer_list<uint8_t>{0, 1, 8, 0, 6, 4, 0, 1}, kEthTypeArp);  // 8 of 28
   EXPECT_EQ(Parsed(g).l3(), L3Kind::kNone);
+  arp[4] = 8;  // 8-byte hardware addresses: not the 28-byte layout
+  auto h = EthFrame(arp, kEthTypeArp);
+  EXPECT_EQ(Parsed(h).l3(), L3Kind::kNone);
 }
 
 TEST(ParserL3L4Test, TaggedFramesCountTheTag) {
@@ -528,8 +532,11 @@ TEST(ParserL3L4Test, SameL3L4OnlyWhenTheParseWouldAgree) {
   Packet fa = Parsed(frag_base);
   Packet fb = Received(frag_base);
   EXPECT_FALSE(SameL3L4(fa, fb)) << "fragments are always parsed";
-  auto arp = EthFrame(std::vector<uint8_t>(28, 0), kEthTypeArp);
+  std::vector<uint8_t> arp_body = {0, 1, 8, 0, 6, 4, 0, 1};
+  arp_body.resize(28, 0);
+  auto arp = EthFrame(arp_body, kEthTypeArp);
   Packet aa = Parsed(arp);
+  ASSERT_EQ(aa.l3(), L3Kind::kArp);
   Packet ab = Received(arp);
   EXPECT_FALSE(SameL3L4(aa, ab)) << "not IPv4";
 }
