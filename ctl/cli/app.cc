@@ -5,11 +5,11 @@
 #include <optional>
 #include <vector>
 
-#include "ctl/cli/strings.h"
 #include "ctl/cli/batch.h"
 #include "ctl/cli/grammar.h"
 #include "ctl/cli/printer.h"
 #include "ctl/proto/client.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl {
 namespace {

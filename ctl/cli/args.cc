@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "ctl/cli/strings.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "ctl/cli/strings.h"
 #include "ctl/cli/args.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl {
 namespace {

@@ -1,9 +1,9 @@
 // fdb show | add | del | flush.
 #include <vector>
 
-#include "ctl/cli/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 namespace {
@@ -29,15 +29,15 @@ Keyword VlanKey(MessageBuilder& b) {
 // A static entry names one station; a group address is never a frame's source, so an
 // entry for it could not be learned or aged like the others and would only shadow
 // flooding. The kernel bridge refuses both cases too.
-absl::StatusOr<MacBytes> NeedStationMac(Args& a) {
+absl::StatusOr<MacAddr> NeedStationMac(Args& a) {
   auto w = a.Need("MAC");
   if (!w.ok()) return w.status();
   auto mac = ParseMac(*w);
   if (!mac.ok()) return a.Wrap(mac.status());
-  if (IsGroupMac(*mac))
+  if (IsMulticastMac(mac->data()))
     return a.Error(text::Cat(FormatMac(*mac),
                                 " is a group (multicast/broadcast) address; FDB entries take unicast MACs"));
-  if (*mac == MacBytes{})
+  if (*mac == MacAddr{})
     return a.Error("00:00:00:00:00:00 is not a station address");
   return *mac;
 }

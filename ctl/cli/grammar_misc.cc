@@ -1,7 +1,7 @@
 // The small objects: stats show|clear, bridge set|show, route get.
-#include "ctl/cli/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 namespace {

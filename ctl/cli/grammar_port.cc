@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
-#include "ctl/cli/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 namespace {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "ctl/cli/strings.h"
 #include "ctl/cli/args.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 namespace {

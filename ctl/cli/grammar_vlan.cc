@@ -1,7 +1,7 @@
 // vlan add | del | show, including the private-VLAN roles of RFC 5517.
-#include "ctl/cli/strings.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::grammar {
 namespace {

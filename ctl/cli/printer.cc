@@ -6,9 +6,9 @@
 
 #include <cstring>
 
-#include "ctl/cli/strings.h"
 #include "ctl/cli/printer_internal.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl {
 namespace printer {
@@ -31,7 +31,7 @@ std::string ScalarText(const nlattr* a) {
     }
     case PVL_K_STRING: return mnl_attr_get_str(a);
     case PVL_K_MAC: {
-      MacBytes m;
+      MacAddr m;
       std::memcpy(m.data(), mnl_attr_get_payload(a), m.size());
       return FormatMac(m);
     }

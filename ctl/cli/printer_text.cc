@@ -5,10 +5,10 @@
 #include <initializer_list>
 #include <string>
 
-#include "ctl/cli/strings.h"
 #include "absl/strings/str_format.h"
 #include "ctl/cli/printer_internal.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl::printer {
 namespace {

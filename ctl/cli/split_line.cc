@@ -1,6 +1,6 @@
 // SplitLine (declared in grammar.h): the lexer for batch and config files.
-#include "ctl/cli/strings.h"
 #include "ctl/cli/grammar.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ctl {
 

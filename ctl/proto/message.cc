@@ -171,9 +171,9 @@ std::optional<std::string_view> AttrView::String(uint16_t type) const {
   if (!Has(type)) return std::nullopt;
   return std::string_view(mnl_attr_get_str(attrs_[type]));
 }
-std::optional<std::array<uint8_t, 6>> AttrView::Mac(uint16_t type) const {
+std::optional<MacAddr> AttrView::Mac(uint16_t type) const {
   if (!Has(type)) return std::nullopt;
-  std::array<uint8_t, 6> mac;
+  MacAddr mac;
   std::memcpy(mac.data(), mnl_attr_get_payload(attrs_[type]), 6);
   return mac;
 }

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "include/pvland/ctl_proto.h"
+#include "include/pvland/types.h"
 
 struct nlattr;
 
@@ -72,7 +73,7 @@ class AttrView {
   std::optional<int32_t> S32(uint16_t type) const;
   std::optional<uint64_t> U64(uint16_t type) const;
   std::optional<std::string_view> String(uint16_t type) const;
-  std::optional<std::array<uint8_t, 6>> Mac(uint16_t type) const;
+  std::optional<MacAddr> Mac(uint16_t type) const;
   std::optional<uint32_t> Ipv4(uint16_t type) const;  // host order
   // Sub-view of a nested attribute.
   absl::StatusOr<AttrView> Nest(uint16_t type) const;

@@ -1,20 +1,18 @@
 // What the user configures on a port (pvlanctl port set). Learned state and I/O live elsewhere.
 #pragma once
 
-#include <bitset>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "daemon/core/port_types.h"
+// VlanSet, and ParseVlanSet/FormatVlanSet for the allowed list's text.
+#include "include/pvland/vlan_set.h"
 
 namespace pvland {
 
 enum class PortMode : uint8_t { kAccess, kTrunk };
-
-using VlanSet = std::bitset<4096>;
 
 struct PortConfig {
   PortMode mode = PortMode::kAccess;
@@ -36,9 +34,5 @@ struct PortConfig {
 };
 
 std::string_view PortModeName(PortMode m);
-
-// "all", "none", or "10,20-30": the canonical text is what FormatVlanSet prints.
-absl::StatusOr<VlanSet> ParseVlanSet(std::string_view s);
-std::string FormatVlanSet(const VlanSet& v);
 
 }  // namespace pvland

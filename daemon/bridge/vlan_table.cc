@@ -36,11 +36,11 @@ PvlanRole VlanTable::Role(uint16_t vid) const {
 }
 
 absl::Status VlanTable::Add(uint16_t vid, PvlanType type, uint16_t primary) {
-  if (vid < kVlanMin || vid > kVlanMax) return absl::InvalidArgumentError("VLAN must be 1-4094");
+  if (!IsVlanId(vid)) return absl::InvalidArgumentError("VLAN must be 1-4094");
   if (vlans_[vid].declared) return absl::AlreadyExistsError(absl::StrCat("VLAN ", vid, " exists"));
   if (type == PvlanType::kIsolated || type == PvlanType::kCommunity) {
     if (primary == vid) return absl::InvalidArgumentError("a secondary VLAN cannot be its own primary");
-    if (primary < kVlanMin || primary > kVlanMax || vlans_[primary].type != PvlanType::kPrimary)
+    if (!IsVlanId(primary) || vlans_[primary].type != PvlanType::kPrimary)
       return absl::InvalidArgumentError(absl::StrCat("VLAN ", primary, " is not a primary private VLAN"));
     if (type == PvlanType::kIsolated) {
       for (uint16_t v = kVlanMin; v <= kVlanMax; ++v)
@@ -56,7 +56,7 @@ absl::Status VlanTable::Add(uint16_t vid, PvlanType type, uint16_t primary) {
 }
 
 absl::Status VlanTable::Remove(uint16_t vid) {
-  if (vid < kVlanMin || vid > kVlanMax) return absl::InvalidArgumentError("VLAN must be 1-4094");
+  if (!IsVlanId(vid)) return absl::InvalidArgumentError("VLAN must be 1-4094");
   if (!vlans_[vid].declared) return absl::NotFoundError(absl::StrCat("VLAN ", vid, " was not added"));
   if (vlans_[vid].type == PvlanType::kPrimary) {
     for (uint16_t v = kVlanMin; v <= kVlanMax; ++v)

@@ -17,7 +17,7 @@ absl::StatusOr<std::optional<uint16_t>> OptionalPort(ControlContext& ctx, const 
 absl::StatusOr<std::optional<uint16_t>> OptionalVid(const ctl::AttrView& a) {
   auto v = a.U16(PVL_A_VLAN);
   if (!v) return std::optional<uint16_t>();
-  if (*v < kVlanMin || *v > kVlanMax) return absl::InvalidArgumentError("vlan must be 1-4094");
+  if (!IsVlanId(*v)) return absl::InvalidArgumentError("vlan must be 1-4094");
   return v;
 }
 

@@ -1,9 +1,9 @@
 // sysctl -w | sysctl KEY..., route get ADDR: the L3 router's knobs and FIB.
-#include <arpa/inet.h>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/control/dispatcher.h"
 #include "daemon/ipv4/sysctl.h"
+#include "include/pvland/ipv4_addr.h"
 
 namespace pvland {
 namespace {
@@ -99,9 +99,8 @@ absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
   const kernel_state::L3State& state = (*router)->state();
   auto r = state.fib().Lookup(*addr);
   if (!r) {
-    in_addr ia{htonl(*addr)};
     return absl::Status(absl::StatusCode::kNotFound,
-                        absl::StrCat("RTNETLINK answers: Network is unreachable (", inet_ntoa(ia), ")"));
+                        absl::StrCat("RTNETLINK answers: Network is unreachable (", FormatIpv4(*addr), ")"));
   }
   ctl::MessageBuilder& m = out.Add();
   m.PutIpv4(PVL_A_ADDR, *addr);
@@ -113,8 +112,7 @@ absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
   if (r->gateway) m.PutIpv4(PVL_A_GATEWAY, r->gateway);
   if (r->route) {
     if (r->route->prefsrc) m.PutIpv4(PVL_A_PREFSRC, r->route->prefsrc);
-    in_addr ia{htonl(r->route->dst)};
-    m.PutString(PVL_A_PREFIX, absl::StrCat(inet_ntoa(ia), "/", r->route->dst_len));
+    m.PutString(PVL_A_PREFIX, absl::StrCat(FormatIpv4(r->route->dst), "/", r->route->dst_len));
     m.PutU32(PVL_A_METRIC, r->route->priority);
   }
   m.PutU32(PVL_A_TABLE, r->table);

@@ -16,7 +16,7 @@ absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg)
     else return absl::InvalidArgumentError(absl::StrCat("mode must be access or trunk, not '", std::string(*mode), "'"));
   }
   if (auto v = a.U16(PVL_A_VLAN)) {
-    if (*v < kVlanMin || *v > kVlanMax) return absl::InvalidArgumentError("vlan must be 1-4094");
+    if (!IsVlanId(*v)) return absl::InvalidArgumentError("vlan must be 1-4094");
     cfg.vlan = *v;
   }
   if (auto allowed = a.String(PVL_A_ALLOWED)) {

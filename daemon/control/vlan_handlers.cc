@@ -9,7 +9,7 @@ namespace {
 absl::StatusOr<uint16_t> RequireVid(const ctl::AttrView& a) {
   auto v = a.U16(PVL_A_VLAN);
   if (!v) return absl::InvalidArgumentError("VLAN id missing");
-  if (*v < kVlanMin || *v > kVlanMax) return absl::InvalidArgumentError("VLAN must be 1-4094");
+  if (!IsVlanId(*v)) return absl::InvalidArgumentError("VLAN must be 1-4094");
   return *v;
 }
 

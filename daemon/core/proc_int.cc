@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/core/unique_fd.h"
+#include "include/pvland/strings.h"
 
 namespace pvland {
 namespace {

@@ -31,11 +31,11 @@ enum class ArpReplyKind : uint8_t { kNone, kLocal, kDad, kProxy, kPvlan };
 
 // The fields of a reply as arp_send_dst(ARPOP_REPLY, ...) fills them.
 struct ArpReplyFields {
-  Mac eth_dst{};  // the request's ARP sha, not its Ethernet source
-  Mac eth_src{};  // the receiving device's MAC
-  Mac sha{};      // the receiving device's MAC
+  MacAddr eth_dst{};  // the request's ARP sha, not its Ethernet source
+  MacAddr eth_src{};  // the receiving device's MAC
+  MacAddr sha{};      // the receiving device's MAC
   Ipv4 spa = 0;   // the asked-for address (tip)
-  Mac tha{};      // the request's sha
+  MacAddr tha{};      // the request's sha
   Ipv4 tpa = 0;   // the request's sip (0.0.0.0 for a DAD probe)
 };
 

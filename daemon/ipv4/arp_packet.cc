@@ -12,7 +12,7 @@ Ipv4 Be32(const uint8_t* p) {
 
 }  // namespace
 
-PacketType ClassifyEthernetDestination(const Mac& dst, const Mac& dev_mac) {
+PacketType ClassifyEthernetDestination(const MacAddr& dst, const MacAddr& dev_mac) {
   // eth_type_trans: group bit first, then exact match with the device address.
   if (dst[0] & 1) {
     return std::all_of(dst.begin(), dst.end(), [](uint8_t b) { return b == 0xff; })

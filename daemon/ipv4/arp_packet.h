@@ -8,6 +8,7 @@
 
 #include "absl/types/span.h"
 #include "daemon/ipv4/ipv4.h"
+#include "include/pvland/types.h"
 
 namespace pvland::ipv4 {
 
@@ -36,9 +37,9 @@ struct ArpPacket {
   uint8_t hln = 6;
   uint8_t pln = 4;
   uint16_t op = kArpOpRequest;
-  Mac sha{};
+  MacAddr sha{};
   Ipv4 sip = 0;
-  Mac tha{};
+  MacAddr tha{};
   Ipv4 tip = 0;
   // Bytes present from the start of the ARP header (padding included).
   size_t length = kArpEthIpLen;
@@ -46,7 +47,7 @@ struct ArpPacket {
 };
 
 // Classifies an Ethernet destination against the receiving device's MAC.
-PacketType ClassifyEthernetDestination(const Mac& dst, const Mac& dev_mac);
+PacketType ClassifyEthernetDestination(const MacAddr& dst, const MacAddr& dev_mac);
 
 // Reads an ARP packet from the bytes after the Ethernet header (after any VLAN
 // tags). Addresses are filled only when 28 bytes are present and hln/pln are 6/4;

@@ -15,7 +15,7 @@ uint8_t* Put32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
   return p + 4;
 }
-uint8_t* PutMac(uint8_t* p, const Mac& m) { return std::copy(m.begin(), m.end(), p); }
+uint8_t* PutMac(uint8_t* p, const MacAddr& m) { return std::copy(m.begin(), m.end(), p); }
 
 }  // namespace
 

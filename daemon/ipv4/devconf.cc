@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/ipv4/absl_sv.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ipv4 {
 

@@ -1,17 +1,12 @@
-// Address classes as the kernel's include/linux/in.h defines them, and the
-// dotted-quad form the kernel prints with %pI4. Addresses are host byte order.
+// Address classes as the kernel's include/linux/in.h defines them. Addresses are host
+// byte order; their text form is include/pvland/ipv4_addr.h.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <string>
 
-#include "absl/strings/str_format.h"
 #include "daemon/kernel_state/l3_types.h"
 
 namespace pvland::ipv4 {
-
-using Mac = std::array<uint8_t, 6>;
 
 constexpr Ipv4 MakeIpv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   return (Ipv4{a} << 24) | (Ipv4{b} << 16) | (Ipv4{c} << 8) | Ipv4{d};
@@ -35,11 +30,6 @@ constexpr Ipv4 PrefixMask(uint8_t len) {
 // inet_ifa_match: is `a` inside the prefix `net`/`len`?
 constexpr bool InPrefix(Ipv4 a, Ipv4 net, uint8_t len) {
   return ((a ^ net) & PrefixMask(len)) == 0;
-}
-
-inline std::string FormatIpv4(Ipv4 a) {
-  return absl::StrFormat("%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
-                         a & 0xff);
 }
 
 }  // namespace pvland::ipv4

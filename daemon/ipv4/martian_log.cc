@@ -1,9 +1,9 @@
 #include "daemon/ipv4/martian_log.h"
 
 #include "absl/strings/str_cat.h"
-#include "daemon/ipv4/absl_sv.h"
-#include "absl/strings/str_format.h"
 #include "daemon/ipv4/ipv4.h"
+#include "include/pvland/ipv4_addr.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ipv4 {
 

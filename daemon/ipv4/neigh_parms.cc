@@ -4,8 +4,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/ipv4/absl_sv.h"
 #include "daemon/core/proc_int.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ipv4 {
 namespace {

@@ -5,10 +5,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/ipv4/absl_sv.h"
 #include "absl/strings/str_split.h"
 #include "daemon/ipv4/neigh_parms.h"
 #include "daemon/core/proc_int.h"
+#include "include/pvland/strings.h"
 
 namespace pvland::ipv4 {
 namespace {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <linux/if.h>
 
+#include "include/pvland/strings.h"
+
 namespace pvland::kernel_state {
 namespace {
 
@@ -117,7 +119,7 @@ const ipv4::Link* L3State::LinkByIndex(int ifindex) const {
 }
 
 const ipv4::Link* L3State::LinkByName(std::string_view name) const {
-  auto it = index_by_name_.find(absl::string_view(name.data(), name.size()));
+  auto it = index_by_name_.find(Av(name));
   return it == index_by_name_.end() ? nullptr : LinkByIndex(it->second);
 }
 

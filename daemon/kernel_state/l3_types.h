@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "include/pvland/types.h"
+
 namespace pvland::ipv4 {
 
 using Ipv4 = uint32_t;  // host byte order
@@ -62,7 +64,7 @@ struct Address {
 struct Link {
   int ifindex = 0;
   std::string name;
-  std::array<uint8_t, 6> mac{};
+  MacAddr mac{};
   uint32_t flags = 0;    // IFF_* (IFF_UP, IFF_RUNNING, IFF_LOWER_UP, IFF_NOARP)
   uint32_t mtu = 0;
   bool has_inet_conf = false;

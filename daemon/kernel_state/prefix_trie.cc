@@ -23,6 +23,16 @@ bool EntryLess(uint16_t low_a, uint8_t len_a, uint16_t low_b, uint8_t len_b) {
   return low_a != low_b ? low_a < low_b : len_a < len_b;
 }
 
+// The first entry of dst's slot vector (sorted by low 16 bits, then length) not before
+// (dst, len): where that prefix is, or goes.
+template <typename Entries>
+auto LowerBound(Entries& v, uint32_t dst, uint8_t len) {
+  const uint16_t low = static_cast<uint16_t>(dst);
+  return std::lower_bound(v.begin(), v.end(), 0, [&](const auto& e, int) {
+    return EntryLess(e.low, e.len, low, len);
+  });
+}
+
 }  // namespace
 
 PrefixTrie::PrefixTrie()
@@ -58,11 +68,8 @@ void PrefixTrie::Clear() {
 
 const PrefixTrie::LongEntry* PrefixTrie::FindLong(uint32_t dst, uint8_t len) const {
   const auto& v = slots_[dst >> 16];
-  uint16_t low = static_cast<uint16_t>(dst);
-  auto it = std::lower_bound(v.begin(), v.end(), 0, [&](const LongEntry& e, int) {
-    return EntryLess(e.low, e.len, low, len);
-  });
-  return it != v.end() && it->low == low && it->len == len ? &*it : nullptr;
+  auto it = LowerBound(v, dst, len);
+  return it != v.end() && it->low == static_cast<uint16_t>(dst) && it->len == len ? &*it : nullptr;
 }
 
 PrefixTrie::LongEntry* PrefixTrie::FindLong(uint32_t dst, uint8_t len) {
@@ -94,13 +101,9 @@ void PrefixTrie::Insert(uint32_t dst, uint8_t len, uint32_t value) {
     }
     return;
   }
-  uint32_t slot = dst >> 16;
+  const uint32_t slot = dst >> 16;
   auto& v = slots_[slot];
-  uint16_t low = static_cast<uint16_t>(dst);
-  auto it = std::lower_bound(v.begin(), v.end(), 0, [&](const LongEntry& e, int) {
-    return EntryLess(e.low, e.len, low, len);
-  });
-  v.insert(it, LongEntry{value, low, len});
+  v.insert(LowerBound(v, dst, len), LongEntry{value, static_cast<uint16_t>(dst), len});
   ++long_count_;
   MarkDirty(slot);
 }
@@ -149,13 +152,10 @@ void PrefixTrie::Erase(uint32_t dst, uint8_t len) {
     }
     return;
   }
-  uint32_t slot = dst >> 16;
+  const uint32_t slot = dst >> 16;
   auto& v = slots_[slot];
-  uint16_t low = static_cast<uint16_t>(dst);
-  auto it = std::lower_bound(v.begin(), v.end(), 0, [&](const LongEntry& e, int) {
-    return EntryLess(e.low, e.len, low, len);
-  });
-  if (it == v.end() || it->low != low || it->len != len) return;
+  auto it = LowerBound(v, dst, len);
+  if (it == v.end() || it->low != static_cast<uint16_t>(dst) || it->len != len) return;
   v.erase(it);
   if (v.empty()) std::vector<LongEntry>().swap(v);
   --long_count_;

@@ -20,6 +20,21 @@ enum class FloodClass : uint8_t { kNone, kUnknownUnicast, kMulticast, kBroadcast
 
 inline constexpr uint16_t kNoPort = 0xffff;
 
+// The network-layer header the parser found after the Ethernet header and any tag, and
+// bounds-checked (ParseL3L4). kNone also covers a malformed header: the switch still
+// forwards such a frame at L2, but no stage may read an L3 field of it.
+enum class L3Kind : uint8_t { kNone = 0, kArp = 1, kIpv4 = 2, kIpv6 = 3 };
+
+// Packet::l3_info: the L3Kind in the low two bits, then flags.
+inline constexpr uint8_t kL3KindMask = 0x03;
+// A whole L4 header of Packet::ip_proto (TCP with its options, UDP, ICMP, ICMPv6) lies
+// at l4_off(), inside the IP packet; it is not set for other protocols.
+inline constexpr uint8_t kL4Valid = 0x04;
+// IPv4 "more fragments" set or fragment offset non-zero.
+inline constexpr uint8_t kIpFragment = 0x08;
+// Fragment offset non-zero: what follows the IP header is the middle of a payload.
+inline constexpr uint8_t kIpLaterFragment = 0x10;
+
 struct Packet {
   // --- set by the port on receive ---
   uint8_t* frame = nullptr;  // destination MAC
@@ -32,6 +47,7 @@ struct Packet {
 
   // --- set by the parser ---
   bool tagged = false;        // an 802.1Q tag was present (in band or out of band)
+  uint8_t l3_info = 0;        // L3Kind | kL4Valid | kIpFragment | kIpLaterFragment
   uint16_t tci = 0;           // that tag's TCI
   uint16_t payload_off = 12;  // offset of the (inner) ethertype field in `frame`
   uint16_t ethertype = 0;     // after the 802.1Q tag, if any
@@ -44,8 +60,16 @@ struct Packet {
   // the frame just before it in the batch, and that frame is still in the batch: every
   // decision taken from the header alone is the same as for that frame, so a stage may
   // reuse it. Set by the parser; PacketBatch::Filter clears it when the frame before is
-  // dropped. Consecutive frames of one flow are the common case in a batch.
+  // dropped. Consecutive frames of one flow are the common case in a batch. It speaks of
+  // the Ethernet header only: the L3/L4 fields below are always the frame's own (the
+  // parse stage keeps the previous frame's only where SameL3L4 proves them equal).
   bool same_header_as_prev = false;
+  // Bytes of the L3 header (IPv4 with options, IPv6's fixed header, ARP's 28): the L4
+  // header starts after them. 0 when l3() is kNone.
+  uint8_t l3_len = 0;
+  // IPv4 protocol or IPv6 next header, as in the packet (set for later fragments too);
+  // 0 when l3() is not IPv4 or IPv6.
+  uint8_t ip_proto = 0;
 
   // --- set by VLAN classification ---
   uint16_t vid = 0;     // VLAN the frame belongs to (secondary VLAN for PVLAN hosts)
@@ -53,16 +77,28 @@ struct Packet {
   PvlanRole role = PvlanRole::kNone;
 
   // --- set by the FDB stage ---
-  uint16_t out_port = kNoPort;  // known unicast destination
   FloodClass flood = FloodClass::kNone;
+  uint16_t out_port = kNoPort;  // known unicast destination
 
   const uint8_t* dst() const { return frame; }
   const uint8_t* src() const { return frame + 6; }
   // Bytes from the ethertype field on (everything after the MACs and any tag).
   const uint8_t* payload() const { return frame + payload_off; }
   uint32_t payload_len() const { return len - payload_off; }
+
+  L3Kind l3() const { return static_cast<L3Kind>(l3_info & kL3KindMask); }
+  bool l4_valid() const { return (l3_info & kL4Valid) != 0; }
+  bool ip_fragment() const { return (l3_info & kIpFragment) != 0; }
+  bool ip_later_fragment() const { return (l3_info & kIpLaterFragment) != 0; }
+  // Offsets in `frame`; meaningful when l3() is not kNone, and l4_off() when l4_valid().
+  uint16_t l3_off() const { return static_cast<uint16_t>(payload_off + 2); }
+  uint16_t l4_off() const { return static_cast<uint16_t>(payload_off + 2 + l3_len); }
+  const uint8_t* l3_header() const { return frame + l3_off(); }
+  const uint8_t* l4_header() const { return frame + l4_off(); }
 };
 // Batches copy packets as bytes (PacketBatch::Append, Filter).
 static_assert(std::is_trivially_copyable_v<Packet>);
+// Copied per frame: the L3/L4 fields were fitted into what was padding.
+static_assert(sizeof(Packet) <= 56);
 
 }  // namespace pvland

@@ -9,6 +9,7 @@ void ParseStage::Process(PacketBatch& batch, StageContext& ctx) {
   batch.Filter([&](Packet& p) {
     if (prev != nullptr && SameHeader(*prev, p)) {
       CopyParsedHeader(*prev, p);
+      if (!SameL3L4(*prev, p)) ParseL3L4(p);
       p.same_header_as_prev = true;
     } else if (auto drop = ParseFrame(p)) {
       ctx.DropIngress(*drop, p);

@@ -12,7 +12,7 @@ constexpr uint32_t kIffLowerUp = 1u << 16;
 
 }  // namespace
 
-void LinkWatch::AddInternal(int ifindex, const std::string& name, const ipv4::Mac& mac) {
+void LinkWatch::AddInternal(int ifindex, const std::string& name, const MacAddr& mac) {
   internal_[ifindex] = {name, mac};
 }
 

@@ -31,7 +31,7 @@ struct InternalLinkChange {
 class LinkWatch {
  public:
   // Starts following internal port `name`, whose interface is `ifindex`.
-  void AddInternal(int ifindex, const std::string& name, const ipv4::Mac& mac);
+  void AddInternal(int ifindex, const std::string& name, const MacAddr& mac);
   void RemoveInternal(const std::string& name);
 
   // Internal ports whose interface changed name or MAC since the last call; renames
@@ -45,7 +45,7 @@ class LinkWatch {
 
  private:
   // Internal ports by kernel ifindex -> (name in the store, last MAC).
-  absl::flat_hash_map<int, std::pair<std::string, ipv4::Mac>> internal_;
+  absl::flat_hash_map<int, std::pair<std::string, MacAddr>> internal_;
   // Last seen IFF_UP / IFF_LOWER_UP per ifindex.
   absl::flat_hash_map<int, uint32_t> link_flags_;
 };

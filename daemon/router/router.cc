@@ -59,7 +59,7 @@ absl::Status Router::OnInternalPortAdded(const std::string& name, int ifindex) {
   }
   RefreshForwarding(name);
   const ipv4::Link* link = state_.LinkByIndex(ifindex);
-  links_.AddInternal(ifindex, name, link ? link->mac : ipv4::Mac{});
+  links_.AddInternal(ifindex, name, link ? link->mac : MacAddr{});
   return absl::OkStatus();
 }
 

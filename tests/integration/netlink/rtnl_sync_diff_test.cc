@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "daemon/kernel_state/l3_state.h"
+#include "include/pvland/ipv4_addr.h"
 #include "netlink/rtnl_sync.h"
 #include "tests/integration/netlink/kernel_oracle.h"
 
@@ -30,10 +31,6 @@ using testing::RouteIdentity;
 using testing::Sh;
 
 constexpr int kDevs = 4;
-
-std::string Ip4(uint32_t a) {
-  return absl::StrFormat("%d.%d.%d.%d", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
 
 class RtnlSyncDiffTest : public ::testing::Test {
  protected:
@@ -93,7 +90,7 @@ class RtnlSyncDiffTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       int len = kLens[rng() % std::size(kLens)];
       uint32_t dst = (0x14000000 | (rng() & 0x03ffffff)) & (~uint32_t{0} << (32 - len));
-      std::string key = absl::StrFormat("%s/%d", Ip4(dst), len);
+      std::string key = absl::StrFormat("%s/%d", FormatIpv4(dst), len);
       uint32_t prio = kPrio[rng() % std::size(kPrio)];
       if (prio) absl::StrAppend(&key, " metric ", prio);
       if (rng() % 20 == 0) absl::StrAppendFormat(&key, " tos 0x%02x", kTos[rng() % 5]);
@@ -159,14 +156,14 @@ class RtnlSyncDiffTest : public ::testing::Test {
           }
           if (!any) why = "kernel leg is not a leg of the fib's route";
         } else if (u->oif != k.oif || u->gateway != k.gateway) {
-          why = absl::StrCat("kernel dev ", k.oif, " via ", Ip4(k.gateway), ", fib dev ",
-                             u->oif, " via ", Ip4(u->gateway));
+          why = absl::StrCat("kernel dev ", k.oif, " via ", FormatIpv4(k.gateway), ", fib dev ",
+                             u->oif, " via ", FormatIpv4(u->gateway));
         }
       }
       if (!why.empty() && ++bad <= 10) {
-        ADD_FAILURE() << Ip4(dst) << " tos " << int(tos) << ": " << why
+        ADD_FAILURE() << FormatIpv4(dst) << " tos " << int(tos) << ": " << why
                       << (u && u->route ? absl::StrFormat(" (fib matched %s/%d table %d metric %d)",
-                                                          Ip4(u->route->dst), u->route->dst_len,
+                                                          FormatIpv4(u->route->dst), u->route->dst_len,
                                                           u->route->table, u->route->priority)
                                         : "");
       }

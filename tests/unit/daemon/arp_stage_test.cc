@@ -22,8 +22,8 @@ namespace {
 using Frame = std::vector<uint8_t>;
 
 constexpr int kGwIfindex = 7;
-const ipv4::Mac kGwMac = {0x02, 0, 0, 0, 0, 0x01};
-const ipv4::Mac kHostMac = {0x02, 0, 0, 0, 0, 0x10};
+const MacAddr kGwMac = {0x02, 0, 0, 0, 0, 0x01};
+const MacAddr kHostMac = {0x02, 0, 0, 0, 0, 0x10};
 constexpr ipv4::Ipv4 kHostIp = 0x0a000a0a;  // 10.0.10.10
 constexpr ipv4::Ipv4 kAsked = 0x0a000001;   // 10.0.0.1
 

@@ -93,16 +93,5 @@ TEST(VlanTableTest, ValidationChangesNothingOnError) {
   EXPECT_TRUE(vlans.Remove(100).ok());
 }
 
-TEST(VlanSetTest, ParseAndFormat) {
-  EXPECT_EQ(FormatVlanSet(*ParseVlanSet("30-32,20,10")), "10,20,30-32");
-  EXPECT_EQ(FormatVlanSet(*ParseVlanSet("all")), "all");
-  EXPECT_EQ(FormatVlanSet(*ParseVlanSet("none")), "none");
-  EXPECT_FALSE(ParseVlanSet("0").ok());
-  EXPECT_FALSE(ParseVlanSet("4095").ok());
-  EXPECT_FALSE(ParseVlanSet("5-3").ok());
-  EXPECT_FALSE(ParseVlanSet("1,,2").ok());
-  EXPECT_FALSE(ParseVlanSet("x").ok());
-}
-
 }  // namespace
 }  // namespace pvland

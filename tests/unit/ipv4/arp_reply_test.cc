@@ -105,7 +105,7 @@ TEST(ArpPacketTest, ParseAndClassify) {
   ASSERT_TRUE(shortp.has_value());
   EXPECT_EQ(shortp->length, 20u);
   EXPECT_EQ(shortp->sip, 0u);  // not read from a truncated packet
-  const Mac dev = testing::kEth1Mac;
+  const MacAddr dev = testing::kEth1Mac;
   EXPECT_EQ(ClassifyEthernetDestination({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, dev),
             PacketType::kBroadcast);
   EXPECT_EQ(ClassifyEthernetDestination({0x01, 0x00, 0x5e, 0, 0, 1}, dev), PacketType::kMulticast);

@@ -31,9 +31,9 @@ constexpr Ipv4 Ip(int a, int b, int c, int d) {
 inline constexpr int kLo = 1;
 inline constexpr int kEth1 = 2;
 inline constexpr int kEth2 = 3;
-inline constexpr Mac kEth1Mac = {0x02, 0, 0, 0, 0x01, 0x01};
-inline constexpr Mac kEth2Mac = {0x02, 0, 0, 0, 0x02, 0x01};
-inline constexpr Mac kH1Mac = {0x02, 0, 0, 0, 0x01, 0x10};
+inline constexpr MacAddr kEth1Mac = {0x02, 0, 0, 0, 0x01, 0x01};
+inline constexpr MacAddr kEth2Mac = {0x02, 0, 0, 0, 0x02, 0x01};
+inline constexpr MacAddr kH1Mac = {0x02, 0, 0, 0, 0x01, 0x10};
 inline constexpr Ipv4 kH1 = Ip(10, 0, 1, 10);
 inline constexpr Ipv4 kR1 = Ip(10, 0, 1, 1);
 inline constexpr Ipv4 kR2 = Ip(10, 0, 2, 1);
@@ -45,7 +45,7 @@ class Topo {
   DevconfStore store;
   NetnsFlags flags;
 
-  void AddLink(int ifindex, const std::string& name, Mac mac, bool pvland_port,
+  void AddLink(int ifindex, const std::string& name, MacAddr mac, bool pvland_port,
                uint32_t link_flags = IFF_UP | IFF_RUNNING | IFF_LOWER_UP) {
     Link l;
     l.ifindex = ifindex;

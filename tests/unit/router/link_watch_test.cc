@@ -55,7 +55,7 @@ TEST_F(LinkWatchTest, RenameMovesTheDevconfAndIsReportedOnce) {
 }
 
 TEST_F(LinkWatchTest, MacChangeIsReported) {
-  const ipv4::Mac mac = {0x02, 0, 0, 0, 0, 0xaa};
+  const MacAddr mac = {0x02, 0, 0, 0, 0, 0xaa};
   Edit(kEth1, [&](ipv4::Link& l) { l.mac = mac; });
   const auto changes = watch_.TakeInternalChanges(t_.state, t_.store);
   ASSERT_EQ(changes.size(), 1u);

@@ -1,7 +1,8 @@
-// String helpers over std::string_view for ctl/cli. This Abseil build keeps its own
-// absl::string_view type (ABSL_OPTION_USE_STD_STRING_VIEW is 0), so absl::StrCat,
-// StrJoin and StrSplit do not accept the std::string_view used across the tree and in
-// the grammar's API; these few do. (absl::StrFormat does accept it.)
+// The bridge between std::string_view, used across the tree's APIs, and this Abseil
+// build's own absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW is 0): absl::StrCat,
+// StrJoin, StrSplit and the Strip functions do not accept std::string_view. Either
+// convert at the call (Av, Sv) or use the few text:: functions that take both.
+// (absl::StrFormat does accept std::string_view.)
 #pragma once
 
 #include <concepts>
@@ -11,7 +12,12 @@
 
 #include "absl/strings/string_view.h"
 
-namespace pvland::ctl::text {
+namespace pvland {
+
+inline absl::string_view Av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline std::string_view Sv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+namespace text {
 
 inline void AppendPart(std::string& s, std::string_view v) { s.append(v); }
 // absl::Status::message() is an absl::string_view.
@@ -59,4 +65,5 @@ inline std::vector<std::string_view> Split(std::string_view s, char sep) {
   }
 }
 
-}  // namespace pvland::ctl::text
+}  // namespace text
+}  // namespace pvland
