@@ -23,7 +23,6 @@ E2MAC=02:00:00:00:02:01
 PEERMAC=02:00:00:00:02:10
 L3_KNOBS="proxy_arp proxy_arp_pvlan rp_filter log_martians accept_local arp_ignore arp_filter medium_id"
 
-need_scapy 2>/dev/null || true   # the probe itself needs only the system python
 
 # Martian lines are rate limited by one global budget (net.core.message_cost); the
 # comparison needs every line, so the budget is lifted for the test and restored.
