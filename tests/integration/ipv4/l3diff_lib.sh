@@ -90,7 +90,53 @@ l3_build() {
   l3_build_ref "${1:-}"
   l3_build_dut "${1:-}"
   echo 0 >/proc/sys/net/core/message_cost
+  l3_monitors_start
   [ -n "${L3_NO_RESET:-}" ] || l3_reset
+}
+
+# Every interface of the switch is watched, so a reply that leaves the wrong port is
+# seen: an ARP monitor (arp_probe.py --monitor) on each host's and the peer's eth0 and on
+# the L3 device (br0 / gw0) of both sides, running for the whole test. A probe reports
+# what they saw during its window as "elsewhere" (the requester's own monitor aside: the
+# probe itself covers it). The L3 device's kernel drops frames for other MACs, and the
+# bridge does not even pass them up, so those are left out there.
+L3_MON_HOSTS="h1 h2 h3 peer"
+l3_monitors_start() {
+  local s h
+  for s in r d; do
+    for h in $L3_MON_HOSTS; do
+      nsx "$s-$h" "$PVT_PY" "$PROBE" --monitor eth0 -o "$T_DIR/mon.$s.$h" &
+      T_PIDS+=($!)
+    done
+    nsx "$s-sw" "$PVT_PY" "$PROBE" --monitor "$([ $s = r ] && echo br0 || echo gw0)" -o "$T_DIR/mon.$s.l3" &
+    T_PIDS+=($!)
+  done
+  for s in r d; do
+    for h in $L3_MON_HOSTS l3; do
+      wait_until 5 test -e "$T_DIR/mon.$s.$h" || { echo "ARP monitor $s $h did not start"; exit 1; }
+    done
+  done
+}
+# l3_monitor_args SIDE REQUESTER: the probe's --monitors arguments.
+l3_monitor_args() {
+  local h
+  printf '%s\n' --ignore-otherhost l3 --monitors
+  for h in $L3_MON_HOSTS l3; do
+    [ "$h" = "$2" ] || echo "$h=$T_DIR/mon.$1.$h"
+  done
+}
+
+# The probe window: at least the configured proxy_delay plus a margin when a delay is
+# set, so a delayed reply (right or wrong) lands inside it. l3set tracks the delay.
+L3_DELAY_CS=0
+l3_window_args() {
+  [ "$L3_DELAY_CS" -gt 0 ] || return 0
+  local want
+  want=$(awk -v d="$L3_DELAY_CS" 'BEGIN { printf "%.2f", d / 100 + 0.15 }')
+  local a prev="" given=0.15
+  for a in "$@"; do [ "$prev" = --window ] && given=$a; prev=$a; done
+  awk -v g="$given" -v w="$want" 'BEGIN { exit !(w > g) }' && printf '%s\n' --window "$want"
+  return 0
 }
 
 # l3_dut_wait_route ADDR DEV: wait until pvland's FIB sends ADDR out DEV.
@@ -107,6 +153,7 @@ l3set() {
   for kv in "$@"; do
     ref+=("${kv//.L3./.br0.}")
     dut+=("${kv//.L3./.gw0.}")
+    case $kv in net.ipv4.neigh.L3.proxy_delay=*) L3_DELAY_CS=${kv#*=} ;; esac
   done
   nsx r-sw sysctl -qw "${ref[@]}" || fail "reference sysctl ${ref[*]}"
   ctl sysctl -w "${dut[@]}" >/dev/null || fail "pvlanctl sysctl -w ${dut[*]}"
@@ -135,9 +182,11 @@ l3_reset() {
 # reports in $T_DIR/TAG.r.json and TAG.d.json.
 probe_both() {
   local tag=$1 h=$2; shift 2
-  nsx "r-$h" "$PVT_PY" "$PROBE" eth0 "$@" -o "$T_DIR/$tag.r.json" &
+  local win; mapfile -t win < <(l3_window_args "$@")
+  local mr md; mapfile -t mr < <(l3_monitor_args r "$h"); mapfile -t md < <(l3_monitor_args d "$h")
+  nsx "r-$h" "$PVT_PY" "$PROBE" eth0 "$@" "${win[@]}" "${mr[@]}" -o "$T_DIR/$tag.r.json" &
   local p1=$!
-  nsx "d-$h" "$PVT_PY" "$PROBE" eth0 "$@" -o "$T_DIR/$tag.d.json" &
+  nsx "d-$h" "$PVT_PY" "$PROBE" eth0 "$@" "${win[@]}" "${md[@]}" -o "$T_DIR/$tag.d.json" &
   local p2=$!
   wait "$p1" "$p2"
 }
@@ -147,15 +196,44 @@ nreplies() { pvjson "len(j['replies'])" <"$T_DIR/$1.$2.json"; }
 
 # arpcase NAME WANT [--from HOST] PROBE_ARGS...: send the probe on both sides; the
 # reference must give WANT replies (the kernel's documented verdict: a mismatch means
-# the harness or the table is wrong, not pvland), and pvland exactly the same frames.
+# the harness or the table is wrong, not pvland), pvland exactly the same frames on every
+# interface, and pvland's verdict counters must account for every reply from the L3 MAC.
 L3_CASE=0
 arpcase() {
   local name=$1 want=$2 h=h1; shift 2
   if [ "${1:-}" = --from ]; then h=$2; shift 2; fi
   L3_CASE=$((L3_CASE + 1))
-  local tag="c$L3_CASE"
+  local tag="c$L3_CASE" v0
+  v0=$(dut_reply_verdicts)
   probe_both "$tag" "$h" "$@"
   arp_verdict "$name" "$want" "$tag"
+  dut_sender_check "$name" "$tag" "$v0"
+}
+
+# pvland's ARP verdicts on gw0, as "reason count" lines. The one place that reads them
+# (stats show -j: the internal port's `arp` list of {reason, count}).
+dut_arp_verdicts() {
+  ctl -j stats show gw0 |
+    pvjson "'\\n'.join('%s %d' % (v['reason'], v['count']) for p in (j if isinstance(j, list) else [j]) if p.get('name') == 'gw0' for v in p.get('arp', []))"
+}
+# dut_verdict NAME: one verdict counter (0 when absent).
+dut_verdict() { dut_arp_verdicts | awk -v r="$1" '$1 == r { n += $2 } END { print n + 0 }'; }
+# The verdicts that send a reply: answering for a local address (and DAD), proxy and
+# pvlan proxy replies (immediate, or when a delayed request leaves the queue).
+L3_REPLY_VERDICTS="local_reply dad_reply proxy_reply pvlan_reply"
+dut_reply_verdicts() {
+  dut_arp_verdicts | awk -v want=" $L3_REPLY_VERDICTS " 'index(want, " " $1 " ") { n += $2 } END { print n + 0 }'
+}
+
+# dut_sender_check NAME TAG V0: pvland, not the kernel behind gw0 (which also has the L3
+# MAC), sent every reply from the L3 MAC that pvland's side saw: their number equals the
+# growth of pvland's reply verdicts since V0.
+dut_sender_check() {
+  local name=$1 tag=$2 v0=$3 seen grew
+  seen=$(pvjson "sum(1 for r in j['replies'] + j.get('elsewhere', []) if r['src'] == '$L3MAC')" <"$T_DIR/$tag.d.json")
+  grew=$(( $(dut_reply_verdicts) - v0 ))
+  if [ "$seen" = "$grew" ]; then pass "$name: pvland counted the $seen reply(ies) it sent"
+  else fail "$name: $seen replies from the L3 MAC seen, pvland's reply verdicts grew by $grew ($(dut_arp_verdicts | tr '\n' ' '))"; fi
 }
 
 # arp_verdict NAME WANT TAG: the verdict part of arpcase, for reports probe_both made.
@@ -211,11 +289,6 @@ martiancase() {
   fi
 }
 
-# dut_verdict NAME: pvland's ARP verdict counter NAME on gw0 (0 when absent).
-dut_verdict() {
-  ctl -j stats show gw0 | pvjson "sum(v.get('count',0) for p in (j if isinstance(j,list) else [j]) for v in p.get('arp_verdicts',[]) if v.get('reason')=='$1')" 2>/dev/null || echo "?"
-}
-
 # l3ip ARGS...: the same `ip ARGS` in both router namespaces (routes, addresses, rules),
 # then a short pause for pvland's netlink mirror.
 # An argument that is exactly "L3" names br0 / gw0.
@@ -263,9 +336,10 @@ probe_then() {
   while [ "$1" != -- ]; do cmd+=("$1"); shift; done
   shift
   rm -f "$T_DIR/$tag.r.sent" "$T_DIR/$tag.d.sent"
-  nsx r-h1 "$PVT_PY" "$PROBE" eth0 "$@" --sent-file "$T_DIR/$tag.r.sent" -o "$T_DIR/$tag.r.json" &
+  local mr md; mapfile -t mr < <(l3_monitor_args r h1); mapfile -t md < <(l3_monitor_args d h1)
+  nsx r-h1 "$PVT_PY" "$PROBE" eth0 "$@" "${mr[@]}" --sent-file "$T_DIR/$tag.r.sent" -o "$T_DIR/$tag.r.json" &
   local p1=$!
-  nsx d-h1 "$PVT_PY" "$PROBE" eth0 "$@" --sent-file "$T_DIR/$tag.d.sent" -o "$T_DIR/$tag.d.json" &
+  nsx d-h1 "$PVT_PY" "$PROBE" eth0 "$@" "${md[@]}" --sent-file "$T_DIR/$tag.d.sent" -o "$T_DIR/$tag.d.json" &
   local p2=$!
   wait_until 5 test -e "$T_DIR/$tag.r.sent" -a -e "$T_DIR/$tag.d.sent"
   sleep 0.05
