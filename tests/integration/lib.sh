@@ -208,6 +208,11 @@ sniff_count() { sniff_show "$@" | grep -c '^[0-9]'; }
 # sniff_count_all TAG [FILTER...]: the same, IPv6 control frames included.
 sniff_count_all() { sniff_show_all "$@" | grep -c '^[0-9]'; }
 
+# sniff_bytes_all TAG [FILTER...]: the summed frame lengths of the matching frames.
+sniff_bytes_all() {
+  sniff_show_all "$@" | sed -n 's/^[0-9].*, length \([0-9]*\): .*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
+}
+
 # pvjson EXPR: evaluate python EXPR over the JSON document on stdin bound to `j`; prints it.
 pvjson() { "$PVT_PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 

@@ -24,13 +24,12 @@ inline bool SkipIsFailure() {
 }  // namespace pvland::testing
 
 // PVLAND_SKIP_OR_FAIL(reason): GTEST_SKIP() where a skip is allowed, GTEST_FAIL() where it
-// is not; returns from the calling function either way. Safe as the body of an `if`.
-#define PVLAND_SKIP_OR_FAIL(reason)                                                      \
-  switch (0)                                                                             \
-  case 0:                                                                                \
-  default:                                                                               \
-    if (::pvland::testing::SkipIsFailure()) {                                            \
-      GTEST_FAIL() << "cannot run: " << (reason)                                         \
-                   << " (a skip fails the run as root or when CI is set)";               \
-    } else                                                                               \
-      GTEST_SKIP() << (reason)
+// is not; returns from the calling function either way. Put it in braces under an `if`.
+#define PVLAND_SKIP_OR_FAIL(reason)                                        \
+  if (::pvland::testing::SkipIsFailure()) {                                \
+    GTEST_FAIL() << "cannot run: " << (reason)                             \
+                 << " (a skip fails the run as root or when CI is set)";   \
+  } else {                                                                 \
+    GTEST_SKIP() << (reason);                                              \
+  }                                                                        \
+  static_assert(true, "")

@@ -40,8 +40,12 @@ std::string Ip4(uint32_t a) {
 class RtnlSyncDiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) PVLAND_SKIP_OR_FAIL("needs root");
-    if (unshare(CLONE_NEWNET) != 0) PVLAND_SKIP_OR_FAIL("unshare(CLONE_NEWNET) failed");
+    if (geteuid() != 0) {
+      PVLAND_SKIP_OR_FAIL("needs root");
+    }
+    if (unshare(CLONE_NEWNET) != 0) {
+      PVLAND_SKIP_OR_FAIL("unshare(CLONE_NEWNET) failed");
+    }
     std::string cmds = "set -e; ip link set lo up;";
     for (int i = 0; i < kDevs; ++i) {
       absl::StrAppendFormat(&cmds,
