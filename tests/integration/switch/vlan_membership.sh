@@ -43,7 +43,7 @@ expect_eq "a broadcast skips p3 without counting" "$(port_drop p3 vlan_not_membe
 ctl fdb del 02:aa:00:00:00:33 vlan 100 >/dev/null
 
 # --- vlan del
-vlan_role() { ctl -j vlan show "$1" | pvjson "(j[0] if isinstance(j, list) else j).get('pvlan')" 2>/dev/null; }
+vlan_role() { ctl -j vlan show "$1" | pvjson "(j[0] if isinstance(j, list) else j).get('pvlan_type')" 2>/dev/null; }
 expect_eq "vlan show 101: isolated secondary" "$(vlan_role 101)" isolated
 expect_ok "vlan del 101" ctl vlan del 101
 expect_ok "vlan show 101 no longer lists it as private" test "$(vlan_role 101)" != isolated
