@@ -14,7 +14,7 @@ for i in 1 2 3 4; do
   host_addr h$i eth0 10.0.0.$i/24 02:00:00:00:00:0$i
 done
 start_pvland sw
-ctl -b <(printf 'port add p1 vlan 10\nport add p2 vlan 10\nport add p3 vlan 20\nport add p4 vlan 10\n') >/dev/null || fail "set-up batch"
+ctl -b <(printf 'port add p1 type netdev vlan 10\nport add p2 type netdev vlan 10\nport add p3 type netdev vlan 20\nport add p4 type netdev vlan 10\n') >/dev/null || fail "set-up batch"
 expect_ok "h1 -> h2" can_ping h1 10.0.0.2
 
 # --- stats clear PORT

@@ -18,9 +18,9 @@ start_pvland sw
 ctl -b <(cat <<'CONF'
 vlan add 100 pvlan primary
 vlan add 101 pvlan isolated primary 100
-port add p1 vlan 100
-port add p2 vlan 101
-port add p3 vlan 20
+port add p1 type netdev vlan 100
+port add p2 type netdev vlan 101
+port add p3 type netdev vlan 20
 CONF
 ) >/dev/null || fail "set-up batch"
 

@@ -41,7 +41,7 @@ TEST_F(PortHandlersTest, AddOfAnInvalidVlanIsRefusedBeforeAnythingOpens) {
 TEST_F(PortHandlersTest, AddOfAnExistingNameKeepsTheOriginal) {
   AddPort("p1", PortKind::kTap);
   ASSERT_TRUE(Run("port set p1 vlan 10").ok());
-  auto s = Run("port add p1 vlan 20");
+  auto s = Run("port add p1 type netdev vlan 20");
   EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists) << s;
   EXPECT_EQ(Port("p1").cfg.vlan, 10);
   EXPECT_EQ(Port("p1").kind, PortKind::kTap);
