@@ -23,7 +23,8 @@ trap lifecycle_exit EXIT
 
 mkns sw h1 ht
 veth sw p1 h1 eth0
-nsx sw "$PVLAND" >"$T_DIR/sw.log" 2>&1 &
+# ip netns exec execs pvland, so $! is the daemon itself (nsx, a function, would fork).
+ip netns exec "$(ns sw)" "$PVLAND" >"$T_DIR/sw.log" 2>&1 &
 PVPID=$!
 T_PIDS+=("$PVPID")
 SOCK_OURS=1
