@@ -36,6 +36,7 @@ ctl stats clear >/dev/null
 
 # storm NS IF N SEED: N random frames: random lengths 14-1600 (with a bias to short
 # ones), random or group source MACs, 0-3 VLAN tags (some cut short), random payloads.
+# Prints the frames sent and, of those, the ones with a cut-short outer tag.
 storm() {
   pyx "$1" '
 import os, random, socket, struct, sys, time
@@ -43,7 +44,7 @@ ifc, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rnd = random.Random(seed)
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((ifc, 0))
-sent = 0
+sent = short_tagged = 0
 for i in range(n):
     kind = rnd.random()
     dst = rnd.choice([b"\xff" * 6, bytes.fromhex("01005e000001"), bytes.fromhex("0180c2000000"),
@@ -58,11 +59,14 @@ for i in range(n):
     for attempt in range(50):
         try:
             s.send(frame); sent += 1
+            # The kernel frees a frame whose outer tag is cut short before any packet
+            # socket sees it (skb_vlan_untag needs the 4-byte tag and 2 more bytes).
+            short_tagged += frame[12:14] in (b"\x81\x00", b"\x88\xa8") and len(frame) < 20
             break
         except OSError as e:
             if e.errno != 105: break  # ENOBUFS: the queue is full, wait; anything else: refused
             time.sleep(0.002)
-print(sent)
+print(sent, short_tagged)
 ' "$2" "$3" "$4"
 }
 # MAC move storm: the same source MAC from h1 and h2 alternately.
@@ -94,7 +98,8 @@ churn() {
 # TAP the kernel's tx_packets of t1 (counted when pvland reads the frame from its fd).
 # Frames the kernel drops before pvland (a veth refusing an oversize frame, the TAP's
 # queue when full: its tx_dropped) are the kernel's own limits and are printed, not
-# blamed on pvland. pvland's side is rx_packets plus rx_ring_full (the ring's tp_drops).
+# blamed on pvland; the one kernel drop inside the receive count (a cut-short outer
+# VLAN tag on a veth, see below) is counted by the sender and subtracted exactly. pvland's side is rx_packets plus rx_ring_full (the ring's tp_drops).
 kstat() { nsx "$1" ip -s -j link show "$2" | pvjson "j[0]['stats64']['$3']['$4']"; }
 pv_account() { echo $(( $(port_stat "$1" rx_packets) + $(port_drop "$1" rx_ring_full) )); }
 # account_snapshot: pvland's and the kernel's counts of p1, pt, t1 as "pv:kernel" triples,
@@ -119,7 +124,8 @@ flap h1 eth0 1000 >"$T_DIR/f1" & d=$!
 flap h2 eth0 1000 >"$T_DIR/f2" & e=$!
 churn & f=$!
 wait $a $b $c $d $e $f
-echo "storm took $((SECONDS - start)) s; frames sent: h1 $(cat "$T_DIR/s1") tr $(cat "$T_DIR/s2") tap $(cat "$T_DIR/s3")"
+read -r sent1 short1 <"$T_DIR/s1"; read -r sent2 short2 <"$T_DIR/s2"; read -r sent3 short3 <"$T_DIR/s3"
+echo "storm took $((SECONDS - start)) s; frames sent: h1 $sent1 tr $sent2 tap $sent3 (outer tag cut short: $short1 $short2 $short3)"
 sleep 0.5
 expect_ok "daemon survived the storm" kill -0 "$PVPID"
 expect_ok "control socket answers" ctl port show
@@ -128,12 +134,15 @@ expect_eq "config churn: every command succeeded" "$(cat "$T_DIR/churn.err")" ""
 
 # pvland accounts for exactly what the kernel delivered to it (see account_snapshot).
 acct1=($(account_snapshot))
-sent=$(( $(cat "$T_DIR/s1") + $(cat "$T_DIR/s2") + $(cat "$T_DIR/s3") ))
-echo "frames sent $sent; dropped by the kernel before pvland: TAP queue $(( $(kstat ht t1 tx dropped) - tapdrop0 )), veth $(( $(kstat h1 eth0 tx dropped) + $(kstat tr eth0 tx dropped) - vethdrop0 ))"
+echo "dropped by the kernel before pvland: TAP queue $(( $(kstat ht t1 tx dropped) - tapdrop0 )), veth $(( $(kstat h1 eth0 tx dropped) + $(kstat tr eth0 tx dropped) - vethdrop0 ))"
+# On a veth the kernel counts a cut-short tagged frame as received, then frees it in
+# skb_vlan_untag before packet sockets run; a TAP hands pvland the frame as written.
+declare -A vlan_freed=([p1]=$short1 [pt]=$short2 [t1]=0)
 i=0
 for port in p1 pt t1; do
   pv=$(( acct1[i] - acct0[i] )); kern=$(( acct1[i + 3] - acct0[i + 3] ))
-  expect_eq "$port: pvland's rx_packets + rx_ring_full equal the frames the kernel handed it" "$pv" "$kern"
+  expect_eq "$port: pvland's rx_packets + rx_ring_full = the kernel's count less its cut-short tags ($kern - ${vlan_freed[$port]})" \
+    "$pv" $((kern - vlan_freed[$port]))
   i=$((i + 1))
 done
 reasons=$(ctl -j stats show | pvjson "' '.join(sorted({d['reason'] for p in j for d in p.get('drops', [])}))")
