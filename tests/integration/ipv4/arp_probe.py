@@ -109,8 +109,11 @@ def reinsert_tag(frame, tci):
     return frame[:12] + struct.pack("!HH", ETH_P_8021Q, tci) + frame[12:]
 
 
-def open_rx(ifname):
+def open_rx(ifname, replies_only=True):
+    # Bound to every protocol: a socket bound to ARP alone gets tagged frames only after
+    # the kernel has cleared their tag.
     rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    attach_arp_filter(rx, replies_only)
     rx.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     rx.bind((ifname, ETH_P_ALL))
@@ -131,28 +134,26 @@ def receive(rx):
     return data, addr[2]
 
 
-def attach_reply_filter(sock):
-    """Kernel-side filter: ARP replies only, so a monitor costs little during a flood of
-    requests (a received VLAN tag is metadata, not in the data the filter reads)."""
+def attach_arp_filter(sock, replies_only=True):
+    """Kernel-side filter: ARP frames (replies only, by default), so a listener keeps up
+    and loses nothing to its receive buffer during a flood of requests (a received VLAN
+    tag is metadata, not in the data the filter reads)."""
     insns = [(0x28, 0, 0, 12),       # ldh [12]: ethertype
              (0x15, 0, 3, 0x0806),   # jeq ARP, else drop
              (0x28, 0, 0, 20),       # ldh [20]: ARP op
              (0x15, 0, 1, 2),        # jeq #2, else drop
              (0x06, 0, 0, 0xFFFF),   # ret #65535
              (0x06, 0, 0, 0)]        # ret #0
+    if not replies_only:
+        insns = insns[:2] + [(0x06, 0, 0, 0xFFFF), (0x06, 0, 0, 0)]
+        insns[1] = (0x15, 0, 1, 0x0806)
     code = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *i) for i in insns))
     fprog = struct.pack("HL", len(insns), ctypes.addressof(code))
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
 
 
 def monitor(ifname, out):
-    # Bound to every protocol: a socket bound to ARP alone gets tagged frames only after
-    # the kernel has cleared their tag.
-    rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    attach_reply_filter(rx)
-    rx.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
-    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    rx.bind((ifname, ETH_P_ALL))
+    rx = open_rx(ifname)
     with open(out, "a", buffering=1) as f:
         while True:
             got = receive(rx)
@@ -194,7 +195,7 @@ def seen_elsewhere(a, t0, end, want_spa):
 def probe(a):
     my_mac = iface_mac(a.iface)
     frame = build(a, my_mac)
-    rx = open_rx(a.iface)
+    rx = open_rx(a.iface, replies_only=not a.all_ops)
     tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     tx.bind((a.iface, 0))
     # Drain anything queued before the first send.
