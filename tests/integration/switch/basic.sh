@@ -41,8 +41,7 @@ expect_ok "p1 rx_packets grew by >= 3 ($rx1 -> $(port_stat p1 rx_packets))" test
 expect_ok "p2 tx_packets grew by >= 3" test "$(port_stat p2 tx_packets)" -ge $((tx2 + 3))
 expect_ok "p1 rx_bytes > 0" test "$(port_stat p1 rx_bytes)" -gt 0
 expect_ok "stats clear" ctl stats clear
-expect_eq "p1 rx_packets after clear" "$(port_stat p1 rx_packets)" 0
-expect_eq "p2 tx_bytes after clear" "$(port_stat p2 tx_bytes)" 0
+# That it zeroes every counter is checked below: the exact counts start from a clear.
 
 # Exact counting, and pvland never re-reads its own transmissions: 5 broadcasts of an
 # ethertype no host answers (0x88b5) are 5 rx on p1, 5 tx on p2 and p3, 0 rx elsewhere,

@@ -68,9 +68,15 @@ v6_refused() {
 # isolation_drops DST: pvlan_isolation on port sDST less the IPv6 control frames refused
 # there since the last isolation_mark.
 isolation_mark() { ISO_T0=$(now); }
+# A control frame sent while the counter is being read may or may not be in it: read
+# again until none was.
 isolation_drops() {
-  local t1 d; t1=$(now); d=$(port_drop "s$1" pvlan_isolation)
-  echo $((d - $(v6_refused "$1" "$ISO_T0" "$t1")))
+  local ta tb d try
+  for try in 1 2 3 4 5; do
+    ta=$(now); d=$(port_drop "s$1" pvlan_isolation); tb=$(now)
+    [ "$(v6_refused "$1" "$ta" "$tb")" = 0 ] && break
+  done
+  echo $((d - $(v6_refused "$1" "$ISO_T0" "$ta")))
 }
 
 ping_ok() { expect_ok "$1 -> $2 reachable" can_ping $1 10.40.0.${IP[$2]:-$2}; }
