@@ -208,6 +208,12 @@ sniff_count() { sniff_show "$@" | grep -c '^[0-9]'; }
 # sniff_count_all TAG [FILTER...]: the same, IPv6 control frames included.
 sniff_count_all() { sniff_show_all "$@" | grep -c '^[0-9]'; }
 
+# sniff_count_between TAG T0 T1: captured frames with a time stamp in [T0, T1) (epoch
+# seconds, as `date +%s.%N` prints them).
+sniff_count_between() {
+  tcpdump -r "$T_DIR/$1.pcap" -tt -n 2>/dev/null | awk -v a="$2" -v b="$3" '$1 >= a && $1 < b' | wc -l
+}
+
 # sniff_bytes_all TAG [FILTER...]: the summed frame lengths of the matching frames.
 sniff_bytes_all() {
   sniff_show_all "$@" | sed -n 's/^[0-9].*, length \([0-9]*\): .*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
