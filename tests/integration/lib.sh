@@ -208,15 +208,14 @@ sniff_count() { sniff_show "$@" | grep -c '^[0-9]'; }
 # sniff_count_all TAG [FILTER...]: the same, IPv6 control frames included.
 sniff_count_all() { sniff_show_all "$@" | grep -c '^[0-9]'; }
 
-# sniff_count_between TAG T0 T1: captured frames with a time stamp in [T0, T1) (epoch
-# seconds, as `date +%s.%N` prints them).
-sniff_count_between() {
-  tcpdump -r "$T_DIR/$1.pcap" -tt -n 2>/dev/null | awk -v a="$2" -v b="$3" '$1 >= a && $1 < b' | wc -l
-}
+# t_now: the time as capture time stamps give it (epoch seconds with a fraction).
+t_now() { date +%s.%N; }
 
-# sniff_bytes_all TAG [FILTER...]: the summed frame lengths of the matching frames.
-sniff_bytes_all() {
-  sniff_show_all "$@" | sed -n 's/^[0-9].*, length \([0-9]*\): .*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
+# sniff_between TAG T0 T1: "FRAMES BYTES" of the captured frames stamped in [T0, T1).
+sniff_between() {
+  tcpdump -r "$T_DIR/$1.pcap" -tt -n -e 2>/dev/null | awk -v a="$2" -v b="$3" '
+    $1 >= a && $1 < b { n++; if (match($0, /, length [0-9]+:/)) s += substr($0, RSTART + 9, RLENGTH - 10) }
+    END { print n + 0, s + 0 }'
 }
 
 # pvjson EXPR: evaluate python EXPR over the JSON document on stdin bound to `j`; prints it.

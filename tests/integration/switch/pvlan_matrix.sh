@@ -54,26 +54,25 @@ refused() {  # refused SRC DST: does the matrix keep SRC's frames from DST?
     { [ "${ROLE[$1]}" = isolated ] || [ "${ROLE[$1]}" != "${ROLE[$2]}" ]; }
 }
 sniff_many v6 eth0 "$HOSTS" -Q out "$PVT_V6_CONTROL"
-now() { date +%s.%N; }
 # v6_refused DST T0 T1: control frames sent between T0 and T1 that the matrix refuses at DST.
 v6_refused() {
   local s n=0
   for s in $HOSTS; do
     [ "$s" = "$1" ] && continue
     refused "$s" "$1" || continue
-    n=$((n + $(tcpdump -r "$T_DIR/v6-$s.pcap" -tt -n 2>/dev/null | awk -v a="$2" -v b="$3" '$1 >= a && $1 < b' | wc -l)))
+    n=$((n + $(sniff_between "v6-$s" "$2" "$3" | cut -d' ' -f1)))
   done
   echo "$n"
 }
 # isolation_drops DST: pvlan_isolation on port sDST less the IPv6 control frames refused
 # there since the last isolation_mark.
-isolation_mark() { ISO_T0=$(now); }
+isolation_mark() { ISO_T0=$(t_now); }
 # A control frame sent while the counter is being read may or may not be in it: read
 # again until none was.
 isolation_drops() {
   local ta tb d try
   for try in 1 2 3 4 5; do
-    ta=$(now); d=$(port_drop "s$1" pvlan_isolation); tb=$(now)
+    ta=$(t_now); d=$(port_drop "s$1" pvlan_isolation); tb=$(t_now)
     [ "$(v6_refused "$1" "$ta" "$tb")" = 0 ] && break
   done
   echo $((d - $(v6_refused "$1" "$ISO_T0" "$ta")))
