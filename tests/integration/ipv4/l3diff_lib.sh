@@ -21,6 +21,10 @@ H2MAC=02:00:00:00:01:11
 H3MAC=02:00:00:00:01:12
 E2MAC=02:00:00:00:02:01
 PEERMAC=02:00:00:00:02:10
+# The reference bridge (br0 in the comments) is named per run: the kernel's martian lines
+# go to one log shared by every namespace on the machine, and only the device name tells
+# this run's lines from those of another run at the same time.
+L3_REF=br$(($$ % 100000))
 L3_KNOBS="proxy_arp proxy_arp_pvlan rp_filter log_martians accept_local arp_ignore arp_filter medium_id"
 
 
@@ -60,12 +64,12 @@ l3_build_ref() {
   local pre=${1:-}
   l3_build_common r
   [ -n "$pre" ] && "$pre" r
-  nsx r-sw ip link add br0 type bridge stp_state 0
-  nsx r-sw ip link set br0 address "$L3MAC"
+  nsx r-sw ip link add "$L3_REF" type bridge stp_state 0
+  nsx r-sw ip link set "$L3_REF" address "$L3MAC"
   local i
-  for i in 1 2 3; do nsx r-sw ip link set "p$i" master br0; done
-  nsx r-sw ip link set br0 up
-  nsx r-sw ip addr add 10.0.1.1/24 dev br0
+  for i in 1 2 3; do nsx r-sw ip link set "p$i" master "$L3_REF"; done
+  nsx r-sw ip link set "$L3_REF" up
+  nsx r-sw ip addr add 10.0.1.1/24 dev "$L3_REF"
   nsx r-sw ip addr add 10.0.2.1/24 dev eth2
 }
 
@@ -108,7 +112,7 @@ l3_monitors_start() {
       nsx "$s-$h" "$PVT_PY" "$PROBE" --monitor eth0 -o "$T_DIR/mon.$s.$h" &
       T_PIDS+=($!)
     done
-    nsx "$s-sw" "$PVT_PY" "$PROBE" --monitor "$([ $s = r ] && echo br0 || echo gw0)" -o "$T_DIR/mon.$s.l3" &
+    nsx "$s-sw" "$PVT_PY" "$PROBE" --monitor "$([ $s = r ] && echo "$L3_REF" || echo gw0)" -o "$T_DIR/mon.$s.l3" &
     T_PIDS+=($!)
   done
   for s in r d; do
@@ -151,7 +155,7 @@ l3_dut_route_type() { ctl -j route get "$1" 2>/dev/null | pvjson "(j[0] if isins
 l3set() {
   local kv ref=() dut=()
   for kv in "$@"; do
-    ref+=("${kv//.L3./.br0.}")
+    ref+=("${kv//.L3./.$L3_REF.}")
     dut+=("${kv//.L3./.gw0.}")
     case $kv in net.ipv4.neigh.L3.proxy_delay=*) L3_DELAY_CS=${kv#*=} ;; esac
   done
@@ -271,8 +275,8 @@ l3_kmsg_start() {
 }
 # l3_martians_ref / l3_martians_dut: martian lines (plus their ll header line) seen so far.
 l3_martians_ref() {
-  awk '/IPv4: martian (source|destination) .* dev br0$/ {print; keep=1; next}
-       keep && /^ll header:/ {print; keep=0; next} {keep=0}' "$T_DIR/kmsg.log" | sed 's/dev br0$/dev gw0/'
+  awk -v dev="$L3_REF" '/IPv4: martian (source|destination) .* dev / && $NF == dev {print; keep=1; next}
+       keep && /^ll header:/ {print; keep=0; next} {keep=0}' "$T_DIR/kmsg.log" | sed "s/dev $L3_REF\$/dev gw0/"
 }
 l3_martians_dut() {
   sed -n 's/.*\(IPv4: martian .*\)$/\1/p; s/.*\(ll header: .*\)$/\1/p' "$T_DIR/d-sw.log"
@@ -305,7 +309,7 @@ martiancase() {
 l3ip() {
   local a r=() d=()
   for a in "$@"; do
-    if [ "$a" = L3 ]; then r+=(br0); d+=(gw0); else r+=("$a"); d+=("$a"); fi
+    if [ "$a" = L3 ]; then r+=("$L3_REF"); d+=(gw0); else r+=("$a"); d+=("$a"); fi
   done
   nsx r-sw ip "${r[@]}" || fail "reference: ip ${r[*]}"
   nsx d-sw ip "${d[@]}" || fail "dut: ip ${d[*]}"
