@@ -107,7 +107,8 @@ int Main(int argc, char** argv) {
   }
   auto check = loop.AddTimer(kNsPerSec, [&] {
     dataplane.CheckPorts();
-    if (bridge.ageing() > 0) bridge.fdb().Age(clock.Now(), bridge.ageing());
+    // With ageing_time 0 every dynamic entry expires, as the bridge's gc does.
+    bridge.fdb().Age(clock.Now(), bridge.ageing());
   });
   if (!check.ok()) {
     std::fprintf(stderr, "pvland: %s\n", std::string(check.message()).c_str());

@@ -8,7 +8,7 @@ pvland_packages=(
   g++ cmake make pkg-config
   libabsl-dev libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  iproute2 iputils-ping iputils-arping python3-scapy tcpdump tshark iperf3 procps ethtool valgrind strace gcc
+  iproute2 iputils-ping iputils-arping python3-scapy tcpdump tshark iperf3 procps ethtool valgrind strace gcc nftables
 )
 
 pvland_install_deps() {

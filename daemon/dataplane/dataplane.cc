@@ -83,7 +83,7 @@ absl::StatusOr<uint16_t> Dataplane::AddPort(std::unique_ptr<Port> port, const Po
 void Dataplane::DeletePort(uint16_t idx) {
   if (bridge_.port(idx) == nullptr) return;
   if (Port* port = PortAt(idx); port != nullptr && port->is_open()) loop_.Remove(port->fd());
-  ports_[idx].reset();  // gives an attached interface back to the kernel stack
+  if (idx < ports_.size()) ports_[idx].reset();  // gives an attached interface back to the kernel stack
   bridge_.RemovePort(idx);
 }
 

@@ -27,7 +27,9 @@ struct LastAddress {
 
 void FdbStage::Process(PacketBatch& batch, StageContext& ctx) {
   Fdb& fdb = ctx.bridge.fdb();
-  const bool learning = ctx.in.cfg.learning;
+  // ageing_time 0 has the Linux bridge's meaning: nothing is learned, every unicast
+  // floods (br_fdb_update returns early when the hold time is 0).
+  const bool learning = ctx.in.cfg.learning && ctx.bridge.ageing() > 0;
   LastAddress learned, looked_up;
   uint16_t looked_up_port = kNoPort;  // kNoPort: the remembered lookup missed
   auto Decide = [&](Packet& p) {

@@ -24,11 +24,9 @@ trap 'exit 130' INT TERM
 
 ip netns add "$SW"
 ip -n "$SW" link set lo up
-ip netns exec "$SW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 for h in "${HOSTS[@]}"; do
   ip netns add "$P-$h"
   ip -n "$P-$h" link set lo up
-  ip netns exec "$P-$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   ip link add "p-$h" netns "$SW" type veth peer name eth0 netns "$P-$h"
   ip -n "$SW" link set "p-$h" up
   ip -n "$P-$h" addr add "${ADDR[$h]}/24" dev eth0

@@ -71,7 +71,7 @@ echo "== routing through the router: RFC 3069 and proxy_arp, by ping"
 nsx r-sw bridge link set dev p1 isolated on; nsx r-sw bridge link set dev p2 isolated on
 ctl port set p1 isolated on >/dev/null; ctl port set p2 isolated on >/dev/null
 for s in r d; do
-  nsx $s-sw sysctl -qw net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.$([ $s = r ] && echo br0 || echo gw0).send_redirects=0
+  nsx $s-sw sysctl -qw net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.$([ $s = r ] && echo "$L3_REF" || echo gw0).send_redirects=0
   nsx $s-h3 ip route add 10.0.0.0/16 dev eth0
 done
 flush_neigh() { local s h; for s in r d; do for h in h1 h2 h3; do nsx $s-$h ip neigh flush all; done; done; }

@@ -20,7 +20,7 @@ l3_kmsg_start
 # readback KNOB: br0's value in the kernel and gw0's in pvland must agree (and be WANT).
 readback() {
   local dev=$1 knob=$2 want=$3 r d
-  r=$(nsx r-sw sysctl -n "net.ipv4.conf.${dev/L3/br0}.$knob")
+  r=$(nsx r-sw sysctl -n "net.ipv4.conf.${dev/L3/$L3_REF}.$knob")
   d=$(ctl sysctl -n "net.ipv4.conf.${dev/L3/gw0}.$knob" 2>/dev/null || ctl sysctl "net.ipv4.conf.${dev/L3/gw0}.$knob" | sed 's/.*= //')
   if [ "$r" = "$want" ] && [ "$d" = "$want" ]; then pass "$dev.$knob: kernel $r, pvland $d"
   else fail "$dev.$knob: kernel $r, pvland $d, want $want"; fi

@@ -16,7 +16,10 @@ arpcase "row1 ask own address" 1 "${H1[@]}" --tip 10.0.1.1
 arpcase "row2 ask eth2's address on br0/gw0" 1 "${H1[@]}" --tip 10.0.2.1
 arpcase "row13 ar_hrd 6 (IEEE 802) answered with hrd 1" 1 "${H1[@]}" --tip 10.0.1.1 --hrd 6
 arpcase "row13 ar_hrd 7 ignored" 0 "${H1[@]}" --tip 10.0.1.1 --hrd 7
-arpcase "row14 reply goes to ARP sha, not Ethernet source" 1 "${H1[@]}" --tip 10.0.1.1 --sha 02:aa:bb:cc:dd:ee
+# The kernel's reply leaves br0 and crosses the bridge: to a MAC the bridge has not
+# learned it floods to every port. pvland sends its reply out the requester's port only.
+arpcase "row14 reply goes to ARP sha, not Ethernet source" 1 --known-difference \
+  "pvland does not flood a reply to an unlearned MAC to the other ports" "${H1[@]}" --tip 10.0.1.1 --sha 02:aa:bb:cc:dd:ee
 arpcase "row15 Ethernet unicast to another host ignored" 0 "${H1[@]}" --tip 10.0.1.1 --dst 02:11:11:11:11:11
 arpcase "row16 Ethernet multicast destination processed" 1 "${H1[@]}" --tip 10.0.1.1 --dst 01:00:5e:00:00:01
 arpcase "unicast request to the router MAC" 1 "${H1[@]}" --tip 10.0.1.1 "${UC[@]}"

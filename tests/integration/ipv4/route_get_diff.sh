@@ -5,8 +5,10 @@
 # `ip route get` for ~2000 addresses must agree on dev, gateway and type. No multipath
 # routes (the leg is hash-chosen) and no policy rules (only the default three).
 source "$PVLAND_TESTLIB"
+# Routes and addresses are drawn from SEED: a new one each run unless given, always printed,
+# so a failure is replayed with SEED=N ctest -R l3_route_get_diff.
 SEED=${SEED:-$RANDOM}
-echo "seed $SEED"
+echo "seed $SEED (rerun with SEED=$SEED to replay)"
 mkns sw
 for i in 1 2 3 4; do
   nsx sw ip link add "v$i" type veth peer name "v${i}p"
@@ -135,5 +137,5 @@ for b in bad[:15]:
 print("%d mismatches" % len(bad))
 sys.exit(1 if bad or len(kern) < 1900 else 0)
 PY
-if [ $? = 0 ]; then pass "route get: pvland agrees with the kernel on every address"; else fail "route get disagrees (seed $SEED)"; fi
+if [ $? = 0 ]; then pass "route get: pvland agrees with the kernel on every address"; else fail "route get disagrees (replay: SEED=$SEED ctest -R l3_route_get_diff)"; fi
 t_done

@@ -1,6 +1,7 @@
 // Differential test of RtnlSync + kernel_state::Fib against the running kernel. Each test moves
 // itself into a fresh network namespace (unshare(CLONE_NEWNET)), which disappears
-// with the process, so nothing is left behind on any exit path. Needs root.
+// with the process, so nothing is left behind on any exit path. Needs root (without it
+// the tests skip outside CI and fail as root or in CI: tests/integration/skip_or_fail.h).
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include "include/pvland/ipv4_addr.h"
 #include "netlink/rtnl_sync.h"
 #include "tests/integration/netlink/kernel_oracle.h"
+#include "tests/integration/skip_or_fail.h"
 
 namespace pvland::netlink {
 namespace {
@@ -35,8 +37,12 @@ constexpr int kDevs = 4;
 class RtnlSyncDiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) GTEST_SKIP() << "needs root";
-    if (unshare(CLONE_NEWNET) != 0) GTEST_SKIP() << "unshare(CLONE_NEWNET) failed";
+    if (geteuid() != 0) {
+      PVLAND_SKIP_OR_FAIL("needs root");
+    }
+    if (unshare(CLONE_NEWNET) != 0) {
+      PVLAND_SKIP_OR_FAIL("unshare(CLONE_NEWNET) failed");
+    }
     std::string cmds = "set -e; ip link set lo up;";
     for (int i = 0; i < kDevs; ++i) {
       absl::StrAppendFormat(&cmds,

@@ -17,7 +17,6 @@ source "$PVLAND_TESTLIB"
 need_scapy
 
 mkns sw sw2 h1 h2 h3 h4 h5
-enable_ipv6 sw sw2 h1 h2 h3 h4 h5
 for i in 1 2 4; do veth sw p$i h$i eth0; done
 veth sw tr sw2 tr2
 veth sw2 p5 h5 eth0

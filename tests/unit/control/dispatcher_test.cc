@@ -1,0 +1,69 @@
+// The dispatcher's framing: one reply per request, errors as NLMSG_ERROR with the
+// handler's message and an errno, no partial records after a failure.
+#include "daemon/control/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/control/control_fixture.h"
+
+namespace pvland::testing {
+namespace {
+
+using DispatcherTest = ControlFixture;
+
+TEST_F(DispatcherTest, ShowAnswersWithOneRecordPerPortThenAnAck) {
+  AddPort("p1");
+  AddPort("p2");
+  auto msgs = Exchange(Request("port show"));
+  ASSERT_EQ(msgs.size(), 3u);
+  EXPECT_EQ(msgs[0].type, PVL_MSG_CTL);
+  EXPECT_EQ(*msgs[0].Attrs()->String(PVL_A_NAME), "p1");
+  EXPECT_EQ(*msgs[1].Attrs()->String(PVL_A_NAME), "p2");
+  EXPECT_EQ(msgs[2].type, NLMSG_ERROR);
+  EXPECT_EQ(msgs[2].error, 0);
+  EXPECT_EQ(msgs[2].seq, msgs[0].seq);
+}
+
+TEST_F(DispatcherTest, AFailedRequestGivesOnlyAnErrorWithItsMessage) {
+  auto msgs = Exchange(Request("port show nosuch"));
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].type, NLMSG_ERROR);
+  EXPECT_EQ(msgs[0].error, -ENOENT);
+  EXPECT_EQ(msgs[0].error_msg, "no port named 'nosuch'");
+}
+
+TEST_F(DispatcherTest, EveryRequestOfADatagramIsAnswered) {
+  AddPort("p1");
+  std::vector<uint8_t> two = Request("port set p1 isolated on");
+  std::vector<uint8_t> second = Request("port set nosuch isolated on");
+  two.insert(two.end(), second.begin(), second.end());
+  auto msgs = Exchange(two);
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0].error, 0);
+  EXPECT_EQ(msgs[1].error, -ENOENT);
+  EXPECT_NE(msgs[0].seq, msgs[1].seq);
+  EXPECT_TRUE(Port("p1").cfg.isolated);
+}
+
+TEST_F(DispatcherTest, GarbageIsRefusedWithEinval) {
+  const std::vector<uint8_t> junk = {1, 2, 3, 4, 5, 6, 7};
+  auto msgs = Exchange(junk);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].type, NLMSG_ERROR);
+  EXPECT_EQ(msgs[0].error, -EINVAL);
+}
+
+TEST_F(DispatcherTest, UnknownCommandIsUnsupported) {
+  auto s = RunRaw(PVL_CMD_COUNT, [](ctl::MessageBuilder&) {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
+  s = RunRaw(PVL_CMD_UNSPEC, [](ctl::MessageBuilder&) {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;
+}
+
+TEST_F(DispatcherTest, L3CommandsWithoutAnEdgeFailCleanly) {
+  auto s = Run("sysctl net.ipv4.conf.all.proxy_arp");
+  EXPECT_FALSE(s.ok());
+}
+
+}  // namespace
+}  // namespace pvland::testing
