@@ -217,6 +217,13 @@ struct RtnlSync::Impl {
     }
     const ipv4::Link* old = state->LinkByIndex(l.ifindex);
     uint32_t old_flags = old ? old->flags : (IFF_UP | IFF_LOWER_UP);
+    // IPv6's own RTM_NEWLINK (ifi_family AF_INET6, sent by addrconf on DAD, RA and
+    // forwarding changes) carries IFLA_PROTINFO and no IFLA_AF_SPEC, so it says nothing
+    // about the device's IPv4 conf: keep what the last full message said.
+    if (!l.has_inet_conf && old != nullptr && old->has_inet_conf) {
+      l.has_inet_conf = true;
+      l.inet_conf = old->inet_conf;
+    }
     state->UpsertLink(l);
     constexpr uint32_t kStateBits = IFF_UP | IFF_LOWER_UP | IFF_RUNNING;
     if ((old_flags ^ l.flags) & kStateBits) {
