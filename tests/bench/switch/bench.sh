@@ -12,8 +12,10 @@
 #   OFFLOADS configurations to run, in order (default "on off"): on = the veths keep the
 #            kernel's defaults (TX checksum, TSO/GSO, GRO), as in every user's lab; off =
 #            TX checksum/TSO/GSO/GRO off on all four veth ends (per-frame cost at MTU size)
-#   IMPLS    subset of: pvland pvland-iso bridge ovs veth (default: pvland pvland-iso
-#            bridge, plus ovs when ovs-vswitchd is installed)
+#   IMPLS    subset of: pvland pvland-iso pvland-base bridge ovs veth (default: pvland
+#            pvland-iso bridge, plus ovs when ovs-vswitchd is installed)
+#   BASE_BUILD  for pvland-base: another build directory (an older commit's Release
+#            build), so a change is measured against its parent in one interleaved run
 #   BUILD    pvland build directory (default <repo>/build-bench; configured as Release and
 #            built if pvland is missing there)
 #   PPS_SECS counting window of the 64-byte test (default 6, after 2 s warm-up)
@@ -23,6 +25,7 @@
 #   pvland      two AF_PACKET ports, learning on, isolated off
 #   pvland-iso  the same plus a third port, isolated on, on a veth to a fourth namespace
 #               (the egress isolation check runs against a populated port table)
+#   pvland-base like pvland, with the binaries of BASE_BUILD
 #   bridge      Linux bridge, RPS of both switch-side veths steered to CPU1
 #   ovs         ovs-vswitchd, datapath_type=netdev (userspace), AF_PACKET ports, pinned
 #               to CPU1, other_config:userspace-tso-enable=true when offloads are on
@@ -85,6 +88,7 @@ fi
 for impl in $IMPLS; do
   case $impl in
     pvland|pvland-iso|bridge|veth) ;;
+    pvland-base) [ -x "${BASE_BUILD:-}/daemon/pvland" ] || die "pvland-base needs BASE_BUILD with a built pvland" ;;
     ovs) command -v ovs-vswitchd >/dev/null || die "ovs requested but ovs-vswitchd is not installed" ;;
     *) die "unknown implementation '$impl'" ;;
   esac
@@ -119,7 +123,7 @@ topo_up() {  # impl
   ip -n $K addr add $SINK_IP/24 dev sink0; ip -n $K link set sink0 up
   SWPID=""
   case $impl in
-    pvland|pvland-iso) start_pvland "$impl" ;;
+    pvland|pvland-iso|pvland-base) start_pvland "$impl" ;;
     bridge) start_bridge ;;
     ovs) start_ovs ;;
   esac
@@ -147,14 +151,15 @@ topo_down() {
 }
 
 start_pvland() {
-  local sock=$WORK/pvland.sock
+  local sock=$WORK/pvland.sock daemon=$PVLAND client=$PVLANCTL
+  if [ "$1" = pvland-base ]; then daemon=$BASE_BUILD/daemon/pvland client=$BASE_BUILD/ctl/cli/pvlanctl; fi
   rm -f "$sock"
-  taskset -c 1 ip netns exec $S "$PVLAND" -s "$sock" >"$WORK/pvland.log" 2>&1 &
+  taskset -c 1 ip netns exec $S "$daemon" -s "$sock" >"$WORK/pvland.log" 2>&1 &
   SWPID=$!
   PIDS+=("$SWPID")
   for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
   [ -S "$sock" ] || die "pvland did not start: $(cat "$WORK/pvland.log")"
-  ctl() { nsx $S "$PVLANCTL" -s "$sock" "$@" || die "pvlanctl $*"; }
+  ctl() { nsx $S "$client" -s "$sock" "$@" || die "pvlanctl $*"; }
   ctl port add sw0
   ctl port add sw1
   if [ "$1" = pvland-iso ]; then
