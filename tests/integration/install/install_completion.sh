@@ -3,7 +3,8 @@
 # completion in share/bash-completion/completions/pvlanctl; the installed binaries run;
 # the completion offers exactly the objects and verbs `pvlanctl help` lists, port and
 # VLAN names of the running daemon, `port set` keys and values, the private-VLAN words,
-# and sysctl keys that the daemon accepts, one by one (and no neigh.default).
+# and sysctl keys that the daemon accepts, one by one (and no neigh.default); and
+# docs/cli.md lists the commands exactly as `pvlanctl help` does.
 source "$PVLAND_TESTLIB"
 
 DEST="$T_DIR/root"
@@ -83,5 +84,19 @@ for o in $(complete_line ''); do
 done
 compl_pairs=$(printf '%s' "$compl_pairs" | tr ';' '\n' | sort -u | tr '\n' ';')
 expect_eq "objects and verbs agree with pvlanctl help" "$compl_pairs" "$help_pairs"
+
+# docs/cli.md carries the command list exactly as `pvlanctl help` prints it.
+SRC=$(cd "$(dirname "$PVLAND_TESTLIB")/../.." && pwd)
+doc_block=$(awk '/as `pvlanctl help` prints them/ {f = 1; next}
+                 f && /^```$/ {if (in_block) exit; in_block = 1; next}
+                 in_block' "$SRC/docs/cli.md")
+help_block=$("$BIN/pvlanctl" help | sed -n '/^commands:$/,$p' | tail -n +2)
+expect_ok "docs/cli.md has the help's command list" test -n "$doc_block"
+if [ "$doc_block" = "$help_block" ]; then
+  pass "docs/cli.md and pvlanctl help list the same commands"
+else
+  fail "docs/cli.md and pvlanctl help differ:"
+  diff <(printf '%s\n' "$doc_block") <(printf '%s\n' "$help_block")
+fi
 
 t_done
