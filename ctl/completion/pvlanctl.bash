@@ -40,7 +40,8 @@ _pvlanctl_vlans() {
   _pvlanctl_query -j vlan show | grep -o '"vlan":[0-9]*' | sed 's/^"vlan"://'
 }
 
-# sysctl keys: conf for all, default and every internal port; neigh per internal port.
+# sysctl keys: conf for all, default and every internal port; neigh per internal port;
+# the martian log's budget.
 _pvlanctl_sysctl_keys() {
   local dev knob
   local ports
@@ -53,6 +54,7 @@ _pvlanctl_sysctl_keys() {
   for dev in $ports; do
     printf 'net.ipv4.neigh.%s.proxy_delay\nnet.ipv4.neigh.%s.proxy_qlen\n' "$dev" "$dev"
   done
+  printf 'net.core.message_cost\nnet.core.message_burst\n'
 }
 
 # _pvlanctl_port_pairs PREV N: the settings of `port set` and `port add ... type T`, KEY

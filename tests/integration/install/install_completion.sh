@@ -65,9 +65,10 @@ expect_eq "sysctl -w offers KEY=" "$(complete_line "${S[@]}" sysctl -w net.ipv4.
 expect_eq "sysctl options" "$(complete_line sysctl -)" "-n -w"
 
 # Every key the completion offers is one the daemon reads; and it offers all of them
-# (33 conf keys for all, default and gw0, and gw0's two neigh keys).
+# (33 conf keys for all, default and gw0, gw0's two neigh keys, and the two net.core
+# keys of the martian log's budget).
 mapfile -t keys < <(complete_line "${S[@]}" sysctl '' | tr ' ' '\n')
-expect_eq "sysctl key count" "${#keys[@]}" $((33 * 3 + 2))
+expect_eq "sysctl key count" "${#keys[@]}" $((33 * 3 + 2 + 2))
 expect_ok "daemon reads every offered key" ctl sysctl "${keys[@]}"
 expect_fail "daemon refuses neigh.default" ctl sysctl net.ipv4.neigh.default.proxy_delay
 
