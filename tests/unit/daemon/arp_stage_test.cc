@@ -13,8 +13,7 @@
 #include "daemon/ipv4/arp_packet.h"
 #include "daemon/packet/parser.h"
 #include "daemon/pipeline/pipeline.h"
-#include "daemon/dataplane/transmit.h"
-#include "fake_port.h"
+#include "tests/unit/daemon/fake_switch_ports.h"
 
 namespace pvland {
 namespace {
@@ -106,29 +105,13 @@ class ArpStageTest : public ::testing::Test {
     cfg.vlan = vlan;
     return cfg;
   }
-  void Add(const std::string& name, const PortConfig& cfg, PortKind kind) {
-    auto p = std::make_unique<SwitchPort>();
-    p->name = name;
-    p->kind = kind;
-    p->cfg = cfg;
-    p->state = PortState::kUp;
-    const uint16_t idx = *bridge_.AddPort(std::move(p));
-    auto io = std::make_unique<FakePort>(name, kind);
-    io->Open().IgnoreError();
-    fakes_[name] = io.get();
-    if (ios_.size() <= idx) ios_.resize(idx + 1);
-    ios_[idx] = std::move(io);
-    index_[name] = idx;
-  }
+  void Add(const std::string& name, const PortConfig& cfg, PortKind kind) { ports_.Add(name, cfg, kind); }
   // The pipeline decides; the fakes send what it returned, as the dataplane does.
   void Send(const std::string& port, Frame f) {
     fakes_[port]->Inject(std::move(f));
     PacketBatch batch;
     fakes_[port]->Receive(batch);
-    TxLists out;
-    pipeline_.Run(index_[port], batch, clock_.Now(), out);
-    TransmitLists(bridge_, out, [this](uint16_t i) -> Port* { return i < ios_.size() ? ios_[i].get() : nullptr; });
-    fakes_[port]->ReleaseRx();
+    ports_.Run(pipeline_, port, batch, clock_.Now());
   }
   // Frames `port` sent that are ARP replies (op 2), tag included.
   std::vector<Frame> Replies(const std::string& port) {
@@ -150,9 +133,9 @@ class ArpStageTest : public ::testing::Test {
   FakeArpDecider decider_;
   Pipeline pipeline_;
   FakeClock clock_;
-  std::map<std::string, FakePort*> fakes_;
-  std::vector<std::unique_ptr<FakePort>> ios_;
-  std::map<std::string, uint16_t> index_;
+  FakeSwitchPorts ports_{bridge_};
+  std::map<std::string, FakePort*>& fakes_ = ports_.fakes;
+  std::map<std::string, uint16_t>& index_ = ports_.index;
 };
 
 TEST_F(ArpStageTest, LocalReplyGoesBackOutTheIngressPort) {

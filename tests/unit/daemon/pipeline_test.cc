@@ -8,9 +8,8 @@
 #include <set>
 #include <string>
 
-#include "daemon/dataplane/transmit.h"
 #include "daemon/pipeline/egress_filter.h"
-#include "fake_port.h"
+#include "tests/unit/daemon/fake_switch_ports.h"
 
 namespace pvland {
 namespace {
@@ -33,19 +32,7 @@ class SwitchFixture : public ::testing::Test {
   SwitchFixture() : pipeline_(bridge_) {}
 
   uint16_t AddPort(const std::string& name, PortConfig cfg, PortKind kind = PortKind::kTap) {
-    auto p = std::make_unique<SwitchPort>();
-    p->name = name;
-    p->kind = kind;
-    p->cfg = cfg;
-    p->state = PortState::kUp;
-    uint16_t idx = *bridge_.AddPort(std::move(p));
-    auto io = std::make_unique<FakePort>(name, kind);
-    io->Open().IgnoreError();
-    fakes_[name] = io.get();
-    if (ios_.size() <= idx) ios_.resize(idx + 1);
-    ios_[idx] = std::move(io);
-    index_[name] = idx;
-    return idx;
+    return ports_.Add(name, cfg, kind);
   }
   uint16_t Access(const std::string& name, uint16_t vlan) {
     PortConfig cfg;
@@ -69,12 +56,7 @@ class SwitchFixture : public ::testing::Test {
   }
   // The pipeline alone decides (no I/O); the fakes then send what it returned, as the
   // dataplane does.
-  void RunBatch(const std::string& port, PacketBatch& batch) {
-    TxLists out;
-    pipeline_.Run(index_[port], batch, clock_.Now(), out);
-    TransmitLists(bridge_, out, [this](uint16_t i) -> Port* { return i < ios_.size() ? ios_[i].get() : nullptr; });
-    fakes_[port]->ReleaseRx();
-  }
+  void RunBatch(const std::string& port, PacketBatch& batch) { ports_.Run(pipeline_, port, batch, clock_.Now()); }
   // Names of the ports that transmitted anything since the last call; clears them.
   std::set<std::string> Receivers() {
     std::set<std::string> out;
@@ -93,9 +75,9 @@ class SwitchFixture : public ::testing::Test {
   Bridge bridge_;
   Pipeline pipeline_;
   FakeClock clock_;
-  std::map<std::string, FakePort*> fakes_;
-  std::vector<std::unique_ptr<FakePort>> ios_;
-  std::map<std::string, uint16_t> index_;
+  FakeSwitchPorts ports_{bridge_};
+  std::map<std::string, FakePort*>& fakes_ = ports_.fakes;
+  std::map<std::string, uint16_t>& index_ = ports_.index;
 };
 
 // Primary VLAN 100 with isolated, two community VLANs and a trunk (docs/drop-reasons.md §3).
