@@ -28,10 +28,11 @@ namespace {
 
 void Usage(FILE* out) {
   std::fprintf(out,
-               "usage: pvland [-s SOCKET] [-c FILE] [-v]\n"
+               "usage: pvland [-s SOCKET] [-c FILE] [-v] [-h]\n"
                "  -s SOCKET  control socket (default %s)\n"
                "  -c FILE    run the pvlanctl commands in FILE at start-up (one per line, # comments)\n"
-               "  -v         log debug messages\n",
+               "  -v         log debug messages\n"
+               "  -h         print this help\n",
                PVL_CTL_DEFAULT_SOCK);
 }
 
