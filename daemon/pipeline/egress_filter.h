@@ -22,6 +22,14 @@ class EgressFilter {
   // nullopt: the copy may go. Otherwise why it may not.
   virtual std::optional<DropReason> Check(const StageContext& ctx, const Packet& p, uint16_t dst_idx,
                                           const SwitchPort& dst) const = 0;
+  // The egress stage asks once for a run of known-unicast frames with the same Ethernet
+  // header (Packet::same_header_as_prev) and reuses the answer. A filter that looks past
+  // the Ethernet header (IP addresses, TCP state) for copies leaving by `dst` returns
+  // false, and then every frame to `dst` is asked.
+  virtual bool SameAnswerForSameEthernetHeader(const SwitchPort& dst) const {
+    (void)dst;
+    return true;
+  }
 };
 
 }  // namespace pvland

@@ -38,6 +38,12 @@ std::optional<DropReason> EgressStage::Verdict(const StageContext& ctx, const Pa
   return std::nullopt;
 }
 
+bool EgressStage::HeaderDecides(const SwitchPort& dst) const {
+  for (const auto& f : filters_)
+    if (!f->SameAnswerForSameEthernetHeader(dst)) return false;
+  return true;
+}
+
 void EgressStage::Deliver(StageContext& ctx, const Packet& p, uint16_t d, std::optional<DropReason> verdict,
                           bool unicast) {
   if (!verdict) {
@@ -75,8 +81,8 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
         continue;
       }
       if (!(p.same_header_as_prev && last.valid)) {
-        last.valid = true;
         last.verdict = Verdict(ctx, p, p.out_port, *dst);
+        last.valid = HeaderDecides(*dst);
         last.item = EgressItem(dst->cfg, p);
         last.shift = OffloadShift(last.item);
         if (!last.verdict) last.queue = &ctx.out.Open(p.out_port);

@@ -394,7 +394,8 @@ TEST_F(SwitchFixture, ARunReturnsTransmitListsAndDoesNoIo) {
 // unicast, to any port, and its refusals are counted on the destination.
 class RefuseTo final : public EgressFilter {
  public:
-  explicit RefuseTo(uint16_t port) : port_(port) {}
+  explicit RefuseTo(uint16_t port, bool per_frame = false) : port_(port), per_frame_(per_frame) {}
+  bool SameAnswerForSameEthernetHeader(const SwitchPort&) const override { return !per_frame_; }
   std::string_view name() const override { return "refuse"; }
   std::optional<DropReason> Check(const StageContext&, const Packet&, uint16_t d, const SwitchPort&) const override {
     ++asked;
@@ -404,6 +405,7 @@ class RefuseTo final : public EgressFilter {
 
  private:
   uint16_t port_;
+  bool per_frame_;
 };
 
 TEST_F(SwitchFixture, EgressFiltersSeeEveryCopyAndNameTheirDrops) {
@@ -422,6 +424,35 @@ TEST_F(SwitchFixture, EgressFiltersSeeEveryCopyAndNameTheirDrops) {
   Send("a", MakeFrame(HostMac(3), HostMac(1)));  // known unicast to c
   EXPECT_TRUE(Receivers().empty());
   EXPECT_EQ(Drops("c", DropReason::kTxError), 2u);
+}
+
+}  // namespace
+}  // namespace pvland
+
+namespace pvland {
+namespace {
+
+// Known-unicast frames of one Ethernet header share one verdict, unless a filter says its
+// answer depends on more than that header.
+TEST_F(SwitchFixture, AFilterThatLooksPastEthernetIsAskedForEveryFrame) {
+  Access("a", 10);
+  Access("b", 10);
+  bridge_.fdb().AddStatic(10, 10, HostMac(2), index_["b"]);
+  auto shared = std::make_unique<RefuseTo>(/*port=*/999);
+  RefuseTo* s = shared.get();
+  pipeline_.egress().AddFilter(std::move(shared));
+  SendBatch("a", {MakeFrame(HostMac(2), HostMac(1)), MakeFrame(HostMac(2), HostMac(1)),
+                  MakeFrame(HostMac(2), HostMac(1))});
+  EXPECT_EQ(s->asked, 1) << "one verdict for the run";
+  EXPECT_EQ(fakes_["b"]->sent.size(), 3u);
+
+  auto per_frame = std::make_unique<RefuseTo>(/*port=*/999, /*per_frame=*/true);
+  RefuseTo* f = per_frame.get();
+  pipeline_.egress().AddFilter(std::move(per_frame));
+  SendBatch("a", {MakeFrame(HostMac(2), HostMac(1)), MakeFrame(HostMac(2), HostMac(1)),
+                  MakeFrame(HostMac(2), HostMac(1))});
+  EXPECT_EQ(f->asked, 3) << "asked for every frame";
+  EXPECT_EQ(fakes_["b"]->sent.size(), 6u);
 }
 
 }  // namespace
