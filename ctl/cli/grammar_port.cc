@@ -63,6 +63,14 @@ std::vector<Keyword> PortKeys(MessageBuilder& b) {
       on_off("mcast_flood", PVL_A_MCAST_FLOOD),
       on_off("bcast_flood", PVL_A_BCAST_FLOOD),
       on_off("hairpin", PVL_A_HAIRPIN),
+      {"source_guard", true,
+       [&b](std::string_view v) -> absl::Status {
+         if (v != "off" && v != "strict" && v != "loose")
+           return absl::InvalidArgumentError(
+               text::Cat("source_guard must be off, strict or loose, got '", v, "'"));
+         b.PutString(PVL_A_SOURCE_GUARD, v);
+         return absl::OkStatus();
+       }},
   };
 }
 
@@ -149,7 +157,8 @@ const Object& PortObject() {
       },
       nullptr,
       {"  KEY VALUE: vlan 1-4094 | mode access|trunk | allowed all|none|N[-M][,...]",
-       "             native N|none | isolated|learning|flood|mcast_flood|bcast_flood|hairpin on|off"},
+       "             native N|none | isolated|learning|flood|mcast_flood|bcast_flood|hairpin on|off",
+       "             source_guard off|strict|loose"},
   };
   return *kPort;
 }

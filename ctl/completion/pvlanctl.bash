@@ -67,11 +67,12 @@ _pvlanctl_port_pairs() {
       mode) echo "access trunk" ;;
       allowed) echo "all none" ;;
       native) echo "none" ;;
+      source_guard) echo "off strict loose" ;;
       vlan) _pvlanctl_vlans ;;
       *) [[ " $bools " == *" $prev "* ]] && echo "on off" ;;
     esac
   else
-    echo "vlan mode allowed native $bools"
+    echo "vlan mode allowed native $bools source_guard"
   fi
 }
 

@@ -8,6 +8,16 @@ std::optional<uint16_t> Bridge::FindPort(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<uint16_t> Bridge::L3PortOf(uint16_t domain) const {
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    const SwitchPort* p = ports_[i].get();
+    if (p && p->kind == PortKind::kInternal && p->state != PortState::kAbsent && p->cfg.mode == PortMode::kAccess &&
+        vlans_.Domain(p->cfg.vlan) == domain)
+      return static_cast<uint16_t>(i);
+  }
+  return std::nullopt;
+}
+
 std::optional<uint16_t> Bridge::AddPort(std::unique_ptr<SwitchPort> p) {
   for (size_t i = 0; i < ports_.size(); ++i) {
     if (!ports_[i]) {

@@ -65,6 +65,9 @@ class Bridge {
   SwitchPort* port(uint16_t idx) { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
   const SwitchPort* port(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
   std::optional<uint16_t> FindPort(std::string_view name) const;
+  // The internal port acting as the L3 device of learning domain `domain`: an access
+  // port in one of its VLANs, as br0 is for a Linux bridge's ports.
+  std::optional<uint16_t> L3PortOf(uint16_t domain) const;
 
   // Returns the new port's index, or nullopt when kMaxPorts are in use.
   std::optional<uint16_t> AddPort(std::unique_ptr<SwitchPort> p);

@@ -14,6 +14,10 @@ namespace pvland {
 
 enum class PortMode : uint8_t { kAccess, kTrunk };
 
+// The source guard's mode (docs/kernel-semantics.md §2.16): rp_filter's values, applied to
+// IPv4 frames switched at L2 from the port.
+enum class SourceGuardMode : uint8_t { kOff = 0, kStrict = 1, kLoose = 2 };
+
 struct PortConfig {
   PortMode mode = PortMode::kAccess;
   uint16_t vlan = 1;     // access VLAN
@@ -25,6 +29,7 @@ struct PortConfig {
   bool mcast_flood = true;  // receives multicast floods
   bool bcast_flood = true;  // receives broadcast floods
   bool hairpin = false;     // may send a frame back out the port it came in on
+  SourceGuardMode source_guard = SourceGuardMode::kOff;
 
   // Does a frame of VLAN `vid` leave this port, and tagged?
   bool Carries(uint16_t vid) const {
@@ -34,5 +39,12 @@ struct PortConfig {
 };
 
 std::string_view PortModeName(PortMode m);
+
+// Settings a port of `kind` cannot take: a source guard on an internal port would judge
+// the kernel's own routed traffic, whose sources are anyone's.
+absl::Status CheckConfigForKind(const PortConfig& cfg, PortKind kind, std::string_view name);
+std::string_view SourceGuardModeName(SourceGuardMode m);
+// "off", "strict" or "loose"; nullopt for anything else.
+std::optional<SourceGuardMode> ParseSourceGuardMode(std::string_view s);
 
 }  // namespace pvland

@@ -39,6 +39,12 @@ absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg)
   };
   for (const Flag& f : kFlags)
     if (auto b = a.Bool(f.attr)) cfg.*f.field = *b;
+  if (auto sg = a.String(PVL_A_SOURCE_GUARD)) {
+    auto mode = ParseSourceGuardMode(*sg);
+    if (!mode)
+      return absl::InvalidArgumentError(absl::StrCat("source_guard must be off, strict or loose, not '", std::string(*sg), "'"));
+    cfg.source_guard = *mode;
+  }
   return cfg;
 }
 
@@ -68,6 +74,7 @@ void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
   m.PutBool(PVL_A_MCAST_FLOOD, p.cfg.mcast_flood);
   m.PutBool(PVL_A_BCAST_FLOOD, p.cfg.bcast_flood);
   m.PutBool(PVL_A_HAIRPIN, p.cfg.hairpin);
+  m.PutString(PVL_A_SOURCE_GUARD, SourceGuardModeName(p.cfg.source_guard));
 }
 
 absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
@@ -92,6 +99,7 @@ absl::Status PortSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
   SwitchPort& port = *ctx.bridge.port(*idx);
   auto cfg = ApplySettings(a, port.cfg);
   if (!cfg.ok()) return cfg.status();
+  if (auto s = CheckConfigForKind(*cfg, port.kind, port.name); !s.ok()) return s;
   const bool vlans_changed = cfg->mode != port.cfg.mode || cfg->vlan != port.cfg.vlan ||
                              cfg->allowed != port.cfg.allowed || cfg->native != port.cfg.native;
   const bool learning_off = port.cfg.learning && !cfg->learning;

@@ -11,7 +11,7 @@
 namespace pvland {
 
 Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router, IngressGuard* guard)
-    : loop_(loop), bridge_(bridge), clock_(clock), router_(router), pipeline_(bridge, router) {
+    : loop_(loop), bridge_(bridge), clock_(clock), router_(router), pipeline_(bridge, router, router) {
   env_.guard = guard;
   if (router_ != nullptr) {
     env_.l3_device.opened = [this](const std::string& name, int ifindex) {
@@ -64,6 +64,7 @@ absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string
 
 absl::StatusOr<uint16_t> Dataplane::AddPort(std::unique_ptr<Port> port, const PortConfig& cfg) {
   if (bridge_.FindPort(port->name())) return absl::AlreadyExistsError(absl::StrCat("port '", port->name(), "' exists"));
+  if (auto s = CheckConfigForKind(cfg, port->kind(), port->name()); !s.ok()) return s;
   if (auto s = port->Open(); !s.ok()) return s;
   auto sp = std::make_unique<SwitchPort>();
   sp->name = port->name();

@@ -66,6 +66,14 @@ class ConfView {
   bool BcForwarding() const { return Effective(Knob::kBcForwarding) != 0; }
   bool ArpEvictNocarrier() const { return Effective(Knob::kArpEvictNocarrier) != 0; }
 
+  // This view with rp_filter `r` on the device and 0 in `all`: a check in a chosen mode.
+  ConfView WithRpFilter(int32_t r) const {
+    ConfView v = *this;
+    v.all_[KnobSlot(Knob::kRpFilter)] = 0;
+    v.dev_[KnobSlot(Knob::kRpFilter)] = r;
+    return v;
+  }
+
  private:
   DevconfArray all_;
   DevconfArray dev_;

@@ -26,7 +26,11 @@ namespace pvland {
   X(kMtuExceeded, "mtu_exceeded")              /* longer than the egress link's MTU */ \
   X(kTxError, "tx_error")                      /* the kernel refused the frame */      \
   X(kRxRingFull, "rx_ring_full")               /* lost by the kernel: receive ring full */ \
-  X(kProxyQueueOverflow, "proxy_queue_overflow") /* ARP proxy delay queue full (proxy_qlen) */
+  X(kProxyQueueOverflow, "proxy_queue_overflow") /* ARP proxy delay queue full (proxy_qlen) */ \
+  X(kRpFilter, "rp_filter")                    /* reverse-path filter of the L3 device */ \
+  X(kMartianSource, "martian_source")          /* IPv4 source the kernel never accepts */ \
+  X(kMartianDestination, "martian_destination") /* IPv4 destination never routed */    \
+  X(kSourceGuard, "source_guard")              /* port's source guard refused the source */
 
 enum class DropReason : uint8_t {
 #define PVL_DROP_ENUM(id, name) id,

@@ -9,16 +9,6 @@
 
 namespace pvland {
 
-std::optional<uint16_t> ArpStage::L3PortOf(const Bridge& bridge, uint16_t domain) {
-  for (size_t i = 0; i < bridge.port_slots(); ++i) {
-    const SwitchPort* p = bridge.port(static_cast<uint16_t>(i));
-    if (p && p->kind == PortKind::kInternal && p->state != PortState::kAbsent && p->cfg.mode == PortMode::kAccess &&
-        bridge.vlans().Domain(p->cfg.vlan) == domain)
-      return static_cast<uint16_t>(i);
-  }
-  return std::nullopt;
-}
-
 Packet MakeArpReplyPacket(const ipv4::ArpReplyFields& r, uint16_t vid, uint16_t domain, uint8_t* storage) {
   static_assert(GeneratedFrames::kMaxLen >= ipv4::kEthMinFrameLen);
   Packet reply;
@@ -42,7 +32,7 @@ void CountArpVerdict(Bridge& bridge, uint16_t l3_port, std::string_view reason) 
 }
 
 void ArpStage::Handle(const Packet& p, StageContext& ctx) {
-  const auto l3port = L3PortOf(ctx.bridge, p.domain);
+  const auto l3port = ctx.bridge.L3PortOf(p.domain);
   if (!l3port) return;
   const ipv4::Link* dev = decider_.Device(ctx.bridge.port(*l3port)->ifindex);
   if (dev == nullptr) return;  // not yet seen over netlink

@@ -20,9 +20,6 @@ class ArpStage final : public Stage {
   std::string_view name() const override { return "arp"; }
   void Process(PacketBatch& batch, StageContext& ctx) override;
 
-  // The internal port acting as the L3 device of learning domain `domain`.
-  static std::optional<uint16_t> L3PortOf(const Bridge& bridge, uint16_t domain);
-
  private:
   void Handle(const Packet& p, StageContext& ctx);
   ipv4::ArpDecider& decider_;

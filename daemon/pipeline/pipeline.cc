@@ -3,18 +3,22 @@
 #include "daemon/pipeline/arp_stage.h"
 #include "daemon/pipeline/egress_stage.h"
 #include "daemon/pipeline/fdb_stage.h"
+#include "daemon/pipeline/ip_guard_filter.h"
 #include "daemon/pipeline/parse_stage.h"
+#include "daemon/pipeline/source_guard_stage.h"
 #include "daemon/pipeline/vlan_stage.h"
 
 namespace pvland {
 
-Pipeline::Pipeline(Bridge& bridge, ipv4::ArpDecider* arp) : bridge_(bridge) {
+Pipeline::Pipeline(Bridge& bridge, ipv4::ArpDecider* arp, ipv4::IpDecider* ip) : bridge_(bridge) {
   stages_.push_back(std::make_unique<ParseStage>());
   stages_.push_back(std::make_unique<VlanStage>());
+  if (ip != nullptr) stages_.push_back(std::make_unique<SourceGuardStage>(*ip));
   if (arp != nullptr) stages_.push_back(std::make_unique<ArpStage>(*arp));
   stages_.push_back(std::make_unique<FdbStage>());
   auto egress = std::make_unique<EgressStage>();
   egress_ = egress.get();
+  if (ip != nullptr) egress_->AddFilter(std::make_unique<IpGuardFilter>(*ip));
   stages_.push_back(std::move(egress));
 }
 

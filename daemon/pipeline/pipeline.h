@@ -1,5 +1,6 @@
 // The data path over one batch from one port: parse -> VLAN / private-VLAN
-// classification -> ARP -> FDB learn / lookup -> egress (per-destination filters). The
+// classification -> source guard -> ARP -> FDB learn / lookup -> egress (per-destination
+// filters: isolation, then the IP guard for internal ports). The
 // result is a set of per-port transmit lists; sending them is the caller's job, so a run
 // does no I/O and tests drive it with no sockets at all. A new stage is one more entry in
 // the constructor's list (docs/architecture.md §3).
@@ -16,13 +17,16 @@ namespace pvland {
 
 namespace ipv4 {
 class ArpDecider;
+class IpDecider;
 }  // namespace ipv4
 
 class Pipeline {
  public:
-  // `arp` null: a pure L2 switch (unit tests); otherwise ARP requests in VLANs with an
-  // internal port are decided as the kernel would.
-  explicit Pipeline(Bridge& bridge, ipv4::ArpDecider* arp = nullptr);
+  // `arp` and `ip` null: a pure L2 switch (unit tests). With `arp`, ARP requests in VLANs
+  // with an internal port are decided as the kernel would; with `ip`, IPv4 frames to an
+  // internal port go through the kernel's source and martian checks first, and ports
+  // with a source guard have their IPv4 sources checked.
+  explicit Pipeline(Bridge& bridge, ipv4::ArpDecider* arp = nullptr, ipv4::IpDecider* ip = nullptr);
   // Processes `batch`, received on port `in_port`, and appends what to send to `out`.
   // Frames in `out` point into `batch`'s buffers and into frames the run generated (ARP
   // replies), which stay valid until the next Run().

@@ -58,6 +58,7 @@ absl::Status Router::OnInternalPortAdded(const std::string& name, int ifindex) {
       PVL_LOG(kWarning, "internal port %s: cannot set kernel %s: %s", name, knob, s.ToString());
   }
   RefreshForwarding(name);
+  WriteThroughToKernel(name);
   const ipv4::Link* link = state_.LinkByIndex(ifindex);
   links_.AddInternal(ifindex, name, link ? link->mac : MacAddr{});
   return absl::OkStatus();
@@ -66,6 +67,18 @@ absl::Status Router::OnInternalPortAdded(const std::string& name, int ifindex) {
 void Router::OnInternalPortRemoved(const std::string& name) {
   store_.RemovePort(name).IgnoreError();
   links_.RemoveInternal(name);
+}
+
+void Router::WriteThroughToKernel(const std::string& name) {
+  const std::optional<ipv4::ConfView> conf = store_.View(name);
+  if (!conf) return;
+  for (ipv4::Knob k : {ipv4::Knob::kAcceptLocal, ipv4::Knob::kRouteLocalnet}) {
+    const std::string path = ConfPath(name, ipv4::InfoOf(k).name);
+    const int32_t want = conf->Effective(k);
+    if (ReadProcInt(path) == want) continue;
+    if (auto s = WriteProcFile(path, absl::StrCat(want)); !s.ok())
+      PVL_LOG(kWarning, "internal port %s: cannot set kernel %s: %s", name, ipv4::InfoOf(k).name, s.ToString());
+  }
 }
 
 void Router::RefreshForwarding(std::string_view name) {
@@ -84,6 +97,10 @@ absl::Status Router::SysctlWrite(std::string_view key, std::string_view value) {
     const ipv4::DevconfStore::LogBudget& b = store_.log_budget();
     martian_log_limit_.Configure(b.message_cost_s * kNsPerSec, b.message_burst);
   }
+  if (parsed->kind == ipv4::SysctlKey::Kind::kConf) {
+    // A write to all or default can change the effective value of every port.
+    for (const std::string& port : store_.PortNames()) WriteThroughToKernel(port);
+  }
   if (parsed->kind == ipv4::SysctlKey::Kind::kConf && parsed->knob == ipv4::Knob::kForwarding) {
     // The kernel routes what pvland forwards to it: keep its forwarding in step.
     const std::string dev = parsed->device;
@@ -96,23 +113,38 @@ absl::Status Router::SysctlWrite(std::string_view key, std::string_view value) {
   return absl::OkStatus();
 }
 
-void Router::LogMartian(const ipv4::ArpDecision& d, const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header) {
-  if (!d.log_martian || d.martian == ipv4::MartianKind::kNone) return;
+void Router::LogMartian(ipv4::MartianKind kind, ipv4::Ipv4 dst, ipv4::Ipv4 src, int ifindex,
+                        absl::Span<const uint8_t> ll_header) {
+  if (kind == ipv4::MartianKind::kNone) return;
   // One budget per event, as the kernel's `IN_DEV_LOG_MARTIANS && net_ratelimit()`;
   // the lines are only built when they will be printed.
   if (!martian_log_limit_.Allow()) return;
-  // For ARP the kernel names tip as the destination and sip as the source, and the
-  // internal port (the request's L3 device) as the interface.
-  const ipv4::Link* link = state_.LinkByIndex(in.ifindex);
-  for (const std::string& line :
-       ipv4::MartianLines(d.martian, in.packet.tip, in.packet.sip, link ? link->name : "?", ll_header))
+  const ipv4::Link* link = state_.LinkByIndex(ifindex);
+  for (const std::string& line : ipv4::MartianLines(kind, dst, src, link ? link->name : "?", ll_header))
     PVL_LOG(kWarning, "%s", line);
 }
 
 ipv4::ArpDecision Router::Decide(const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header) {
   ipv4::ArpDecision d = ipv4::ArpDecide(state_, store_, flags_, in);
-  LogMartian(d, in, ll_header);
+  // For ARP the kernel names tip as the destination and sip as the source.
+  if (d.log_martian) LogMartian(d.martian, in.packet.tip, in.packet.sip, in.ifindex, ll_header);
   return d;
+}
+
+ipv4::IpInputDecision Router::DecideInput(const ipv4::IpPacketInfo& in, absl::Span<const uint8_t> ll_header) {
+  const ipv4::Link* link = state_.LinkByIndex(in.ifindex);
+  const std::optional<ipv4::ConfView> conf = link ? store_.View(link->name) : std::nullopt;
+  if (!conf) return {};
+  const ipv4::IpInputDecision d = ipv4::DecideIpInput(state_, flags_, *conf, in);
+  if (conf->LogMartians()) LogMartian(d.log, in.dst, in.src, in.ifindex, ll_header);
+  return d;
+}
+
+ipv4::IpInputDecision Router::SourceGuard(const ipv4::IpPacketInfo& in, int mode) {
+  const ipv4::Link* link = state_.LinkByIndex(in.ifindex);
+  const std::optional<ipv4::ConfView> conf = link ? store_.View(link->name) : std::nullopt;
+  if (!conf) return {ipv4::IpDropKind::kRpFilter, ipv4::MartianKind::kNone, "no_l3_device"};
+  return ipv4::SourceGuardDecide(state_, flags_, *conf, in, mode);
 }
 
 bool Router::Enqueue(const ipv4::ArpInput& in, uint64_t cookie) {
@@ -138,7 +170,7 @@ void Router::ArmProxyTimer() {
 void Router::OnProxyTimer() {
   for (const ipv4::QueuedArp& q : queue_.TakeDue()) {
     const ipv4::ArpDecision d = ipv4::Redecide(state_, store_, flags_, q);
-    LogMartian(d, q.request, {});
+    if (d.log_martian) LogMartian(d.martian, q.request.packet.tip, q.request.packet.sip, q.request.ifindex, {});
     if (delayed_) delayed_(q.cookie, d);
   }
   ArmProxyTimer();

@@ -28,6 +28,7 @@
 #include "daemon/core/unique_fd.h"
 #include "daemon/ipv4/arp_decider.h"
 #include "daemon/ipv4/devconf.h"
+#include "daemon/ipv4/ip_decider.h"
 #include "daemon/ipv4/proxy_queue.h"
 #include "daemon/ipv4/validate_source.h"
 #include "daemon/kernel_state/l3_state.h"
@@ -36,7 +37,7 @@
 
 namespace pvland {
 
-class Router final : public ipv4::ArpDecider {
+class Router final : public ipv4::ArpDecider, public ipv4::IpDecider {
  public:
   // Receives every verdict the proxy queue reaches later (a re-decision at expiry,
   // or a purge); `cookie` is what the ARP stage enqueued with the request. The
@@ -75,6 +76,10 @@ class Router final : public ipv4::ArpDecider {
   ipv4::ArpDecision Decide(const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header) override;
   bool Enqueue(const ipv4::ArpInput& in, uint64_t cookie) override;
 
+  // ipv4::IpDecider
+  ipv4::IpInputDecision DecideInput(const ipv4::IpPacketInfo& in, absl::Span<const uint8_t> ll_header) override;
+  ipv4::IpInputDecision SourceGuard(const ipv4::IpPacketInfo& in, int mode) override;
+
   void set_delayed_verdict_sink(DelayedVerdictSink s) { delayed_ = std::move(s); }
   void set_internal_link_changed(InternalLinkChanged f) { link_changed_ = std::move(f); }
 
@@ -84,9 +89,16 @@ class Router final : public ipv4::ArpDecider {
 
  private:
   void OnStateChange(netlink::RtnlChange change);
+  // The kernel behind internal port `name` takes what pvland's IP guard let through: the
+  // keys its own input path still reads after that (accept_local, route_localnet) get
+  // pvland's effective values, so it accepts exactly what pvland accepted.
+  void WriteThroughToKernel(const std::string& name);
   void OnProxyTimer();
   void ArmProxyTimer();
-  void LogMartian(const ipv4::ArpDecision& d, const ipv4::ArpInput& in, absl::Span<const uint8_t> ll_header);
+  // The one martian logger, for ARP and IP: the kernel's lines for `kind` on device
+  // `ifindex`, under the net_ratelimit budget. The caller checked log_martians.
+  void LogMartian(ipv4::MartianKind kind, ipv4::Ipv4 dst, ipv4::Ipv4 src, int ifindex,
+                  absl::Span<const uint8_t> ll_header);
 
   EventLoop& loop_;
   const Clock& clock_;

@@ -117,7 +117,8 @@ enum pvl_attr_kind {
   X(METRIC, PVL_K_U32, "metric")                                                      \
   X(FLUSH_WHAT, PVL_K_STRING, "flush")          /* fdb flush: all|dynamic */          \
   X(SETTINGS, PVL_K_NEST, "settings")           /* list of ITEM{KEY, VALUE} */ \
-  X(ARP, PVL_K_NEST, "arp")                     /* stats: ARP verdicts ITEM{REASON, COUNT} */
+  X(ARP, PVL_K_NEST, "arp")                     /* stats: ARP verdicts ITEM{REASON, COUNT} */ \
+  X(SOURCE_GUARD, PVL_K_STRING, "source_guard") /* off | strict | loose */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
