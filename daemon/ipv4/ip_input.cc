@@ -1,16 +1,12 @@
 #include "daemon/ipv4/ip_input.h"
 
 #include "daemon/ipv4/ipv4.h"
+#include "daemon/packet/parser.h"
 
 namespace pvland::ipv4 {
 namespace {
 
 constexpr uint8_t kIpprotoIgmp = 2;
-
-uint16_t Be16(const uint8_t* b) { return static_cast<uint16_t>(b[0] << 8 | b[1]); }
-Ipv4 Be32(const uint8_t* b) {
-  return static_cast<Ipv4>(b[0]) << 24 | static_cast<Ipv4>(b[1]) << 16 | static_cast<Ipv4>(b[2]) << 8 | b[3];
-}
 
 // A source refused by fib_validate_source: rp_filter's own refusals, or a source no mode
 // accepts (our own address, a broadcast or otherwise invalid route type).
@@ -51,17 +47,17 @@ bool ReadIpv4Header(absl::Span<const uint8_t> ip, IpPacketInfo* info) {
   const uint8_t* h = ip.data();
   const size_t ihl = (h[0] & 0x0f) * 4u;
   if ((h[0] >> 4) != 4 || ihl < 20 || ihl > ip.size()) return false;
-  const size_t total = Be16(h + 2);
+  const size_t total = LoadBe16(h + 2);
   if (total < ihl || total > ip.size()) return false;
   // ip_fast_csum: the one's-complement sum over the header, checksum included, is 0xffff.
   uint32_t sum = 0;
-  for (size_t i = 0; i < ihl; i += 2) sum += Be16(h + i);
+  for (size_t i = 0; i < ihl; i += 2) sum += LoadBe16(h + i);
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   if (sum != 0xffff) return false;
   info->tos = h[1];
   info->protocol = h[9];
-  info->src = Be32(h + 12);
-  info->dst = Be32(h + 16);
+  info->src = LoadBe32(h + 12);
+  info->dst = LoadBe32(h + 16);
   return true;
 }
 
