@@ -1,5 +1,6 @@
 #include "daemon/kernel_state/fib.h"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <cstdio>
@@ -113,16 +114,15 @@ struct Fib::Impl {
 
   enum class Outcome { kFound, kThrow, kNone };
 
-  HugeRegion region{size_t{kMaxRoutes} * sizeof(RouteSlot)};
-  RouteSlot* const slots = reinterpret_cast<RouteSlot*>(region.data());
+  // Route records in 2 MiB blocks that never move, so a Route* stays valid.
+  BlockArray<RouteSlot> slots;
   // route(id).nexthops.data() by id, as a signed count of 16-byte steps from
   // leg_anchor (malloc aligns to 16): a result must point at the route's own leg,
   // and reading it here (16 per cache line, 4 MiB for a full table, which mostly
   // stays cached) instead of from the route's line removes the one lookup miss
   // left after the trie. A leg too far from the anchor is marked kFarLeg and read
   // from the route.
-  HugeRegion legs_region{size_t{kMaxRoutes} * sizeof(int32_t)};
-  int32_t* const legs = reinterpret_cast<int32_t*>(legs_region.data());
+  BlockArray<int32_t> legs;
   intptr_t leg_anchor = 0;
   uint32_t route_hw = 1;  // ids below this have been constructed; id 0 is never used
   std::vector<uint32_t> free_routes;
@@ -142,6 +142,8 @@ struct Fib::Impl {
   ~Impl() {
     for (uint32_t id = 1; id < route_hw; ++id) slots[id].~RouteSlot();
   }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   RouteSlot& Slot(uint32_t id) { return slots[id]; }
   const RouteSlot& Slot(uint32_t id) const { return slots[id]; }
@@ -156,6 +158,8 @@ struct Fib::Impl {
       std::fprintf(stderr, "Fib: more than %u routes\n", kMaxRoutes - 1);
       std::abort();
     }
+    slots.Reserve(route_hw + 1);
+    legs.Reserve(route_hw + 1);
     new (&slots[route_hw]) RouteSlot();
     return route_hw++;
   }
@@ -514,8 +518,49 @@ std::optional<FibResult> Fib::Lookup(ipv4::Ipv4 dst, uint8_t dscp_tos, int /*iif
       uint32_t id = leaf & kRidMask;
       return FibResult{c.type, &m.Slot(id).route, m.Leg(id), c.table, c.oif, c.gateway};
     }
+    // No prefix of local or main covers dst, and table 253 is empty.
+    if (leaf == 0 && m.tries[kDefaultTable].empty()) return std::nullopt;
   }
   return impl_->LookupSlow(dst, dscp_tos);
+}
+
+void Fib::Prefetch(ipv4::Ipv4 dst) const { impl_->tries[kMerged].Prefetch(dst); }
+
+void Fib::LookupBatch(absl::Span<const ipv4::Ipv4> dst, absl::Span<const uint8_t> dscp_tos,
+                      absl::Span<std::optional<FibResult>> out) const {
+  const Impl& m = *impl_;
+  auto ds = [&](size_t i) -> uint8_t { return dscp_tos.empty() ? 0 : dscp_tos[i]; };
+  if (m.dirty) {
+    for (size_t i = 0; i < dst.size(); ++i) out[i] = Lookup(dst[i], ds(i));
+    return;
+  }
+  // Three passes over up to kStep lookups: start loading each one's trie entry;
+  // read the entries and start loading each matched route's leg; then answer.
+  // kStep keeps the misses in flight near what the CPU can track.
+  constexpr size_t kStep = 32;
+  const PrefixTrie& t = m.tries[kMerged];
+  uint32_t leaf[kStep];
+  for (size_t base = 0; base < dst.size(); base += kStep) {
+    const size_t k = std::min(kStep, dst.size() - base);
+    const ipv4::Ipv4* d = dst.data() + base;
+    for (size_t i = 0; i < k; ++i) t.Prefetch(d[i]);
+    for (size_t i = 0; i < k; ++i) {
+      leaf[i] = t.Longest(d[i]);
+      // Route id 0 (no match) is in the first block, which exists once any route has.
+      if (m.route_hw > 1) __builtin_prefetch(&m.legs[leaf[i] & kRidMask]);
+    }
+    for (size_t i = 0; i < k; ++i) {
+      const Impl::Class& c = m.classes[leaf[i] >> kRidBits];
+      if (c.usable) [[likely]] {
+        uint32_t id = leaf[i] & kRidMask;
+        out[base + i] = FibResult{c.type, &m.Slot(id).route, m.Leg(id), c.table, c.oif, c.gateway};
+      } else if (leaf[i] == 0 && m.tries[kDefaultTable].empty()) {
+        out[base + i] = std::nullopt;
+      } else {
+        out[base + i] = impl_->LookupSlow(d[i], ds(base + i));
+      }
+    }
+  }
 }
 
 std::optional<FibResult> Fib::LookupTable(uint32_t table, ipv4::Ipv4 dst,
@@ -545,7 +590,7 @@ size_t Fib::MemoryBytes() const {
   // glibc's malloc adds 8 bytes of header and rounds up to 16 (minimum chunk 32).
   auto heap = [](size_t n) { return n == 0 ? 0 : std::max<size_t>(32, (n + 8 + 15) & ~size_t{15}); };
   size_t b = sizeof(Impl);
-  b += size_t{m.route_hw} * (sizeof(Impl::RouteSlot) + sizeof(m.legs[0]));
+  b += m.slots.bytes() + m.legs.bytes();
   for (uint32_t id = 1; id < m.route_hw; ++id) {
     b += heap(m.Slot(id).route.nexthops.capacity() * sizeof(ipv4::NextHop));
   }

@@ -2,44 +2,39 @@
 // group of the Fib. Knows nothing about routes: values are the caller's (the Fib
 // stores a compact "what the lookup returns" word per prefix, see fib.cc).
 //
-// Layout (DIR-16-8-8 with popcount-compressed 8-bit levels):
-//  * root_[a >> 16] is one word per /16: either the value of the longest prefix of
-//    length <= 16 covering the slot (most uniformly random addresses end here), or
-//    a reference to the slot's level-2 node;
-//  * a node covers 8 address bits. Its 256 positions are run-compressed: a 256-bit
-//    map marks where a run of equal results starts, a cumulative count per 64-bit
-//    word turns "bit index" into "entry index" with one popcount, and the entries
-//    follow the header in the same block, so a lookup reads the header line and
-//    (usually) the next one. An entry is a value or a reference to a level-3 node
-//    (prefixes longer than /24).
-//  So a lookup is at most three dependent reads and no branches on prefix length.
-//  Why not a flat DIR-24-8: 16M entries x 4 bytes is 64 MiB, half the kernel's
-//  whole footprint for a full table and far beyond any cache; this layout holds a
-//  1M-prefix table in about 10 MiB, which mostly stays cached.
+// Layout (DIR-24-8, as DPDK's rte_lpm): one 32-bit entry per /24, holding either
+// the value of the longest prefix of length <= 24 covering it, or a reference to a
+// 256-entry group (one entry per address) for a /24 holding longer prefixes. So a
+// lookup is one read, two when the /24 has prefixes longer than /24.
+//  * The 2^24 entries are split into 256 chunks of 64K entries (256 KiB), one per
+//    /8, reached through an array of 256 pointers that stays in L1. A /8 whose
+//    entries are all equal (nothing but one covering prefix of length <= 8, or no
+//    route) points at a chunk shared by every such /8 with that value, so a small
+//    table costs a few chunks, not 64 MiB; a full Internet table has about 220
+//    chunks of its own (55 MiB) and the groups its longer prefixes need (1 KiB
+//    each). Chunks and groups are taken 2 MiB at a time (huge_region.h); nothing
+//    is reserved ahead of use.
 //  * For exact finds and updates, prefixes of length <= 16 sit in a hash map and
 //    longer ones in a sorted vector per /16 slot (8 bytes each).
 //
-// Updates only mark slots dirty; Commit() recompiles them, so a burst of inserts in
-// one slot costs one recompilation. Longest() needs a Commit() after the last
-// update; Find() and Parent() do not.
+// Updates only mark /16 slots dirty; Commit() rewrites their 256 entries (and
+// groups), so a burst of inserts in one slot costs one rewrite. Longest() needs a
+// Commit() after the last update; Find() and Parent() do not.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/types/span.h"
+#include "daemon/kernel_state/huge_region.h"
 
 namespace pvland::kernel_state {
 
-class HugeRegion;
-
 class PrefixTrie {
  public:
-  // Values at or above this are node references inside the compiled structure.
+  // Values at or above this are group references inside the compiled structure.
   static constexpr uint32_t kNodeTag = 0xff000000u;
   static constexpr uint32_t kMaxValue = kNodeTag - 1;
 
@@ -60,13 +55,14 @@ class PrefixTrie {
 
   // Value of the longest prefix covering `a`, or 0.
   uint32_t Longest(uint32_t a) const {
-    uint32_t e = root_[a >> 16];
-    if (e >= kNodeTag) {
-      e = Step(NodeAt(e), (a >> 8) & 255);
-      if (e >= kNodeTag) e = Step(NodeAt(e), a & 255);
-    }
+    uint32_t e = top_[a >> 24][(a >> 8) & 0xffff];
+    if (e >= kNodeTag) [[unlikely]] e = groups_[e & ~kNodeTag].e[a & 255];
     return e;
   }
+
+  // Starts loading the entry Longest(a) reads first, for a batch of lookups that
+  // overlap their cache misses.
+  void Prefetch(uint32_t a) const { __builtin_prefetch(&top_[a >> 24][(a >> 8) & 0xffff]); }
 
   // Value of the longest prefix strictly shorter than (dst, len) that covers it,
   // or 0. `value` (the prefix's own) is unused; kept for callers' symmetry.
@@ -79,47 +75,39 @@ class PrefixTrie {
   size_t MemoryBytes() const;
 
  private:
-  // Node block layout, in 32-bit words: [0..7] the 256-bit run-start map, [8] byte k
-  // = number of runs starting in 64-bit words before k, [9..] one entry per run.
-  // Blocks are allocated in 16-byte units, which a node reference counts in.
-  static constexpr unsigned kHeaderWords = 9;
-  static constexpr unsigned kUnitWords = 4;
+  static constexpr size_t kChunkEntries = size_t{1} << 16;
 
   struct LongEntry {
     uint32_t value;
     uint16_t low;  // address bits 16..31
     uint8_t len;   // 17..32
   };
-  struct Block {
-    uint32_t off = 0;   // in units
-    uint32_t size = 0;  // in units, as allocated; 0 = none
+  struct Group {
+    uint32_t e[256];
   };
-
-  const uint32_t* NodeAt(uint32_t ref) const {
-    return pool_ + static_cast<size_t>(ref & ~kNodeTag) * kUnitWords;
-  }
-  static uint32_t Step(const uint32_t* n, unsigned v) {
-    uint64_t w;
-    std::memcpy(&w, n + 2 * (v >> 6), sizeof w);
-    unsigned before = (n[8] >> (8 * (v >> 6))) & 255;
-    // Bits 0..v of the word; v == 63 wraps to all ones. Bit 0 of every node is set,
-    // so the count is at least 1.
-    uint64_t upto = (uint64_t{2} << (v & 63)) - 1;
-    return n[kHeaderWords + before + __builtin_popcountll(w & upto) - 1];
-  }
+  // A chunk shared by every /8 whose entries all have this value.
+  struct SharedChunk {
+    uint32_t* chunk = nullptr;
+    uint32_t refs = 0;
+  };
 
   static uint32_t ShortKey(uint32_t dst, uint8_t len) { return ((dst >> 16) << 5) | len; }
   LongEntry* FindLong(uint32_t dst, uint8_t len);
   const LongEntry* FindLong(uint32_t dst, uint8_t len) const;
   void MarkDirty(uint32_t slot);
-  void CompileSlot(uint32_t slot);
-  // Appends a node for `val` (children where `child` is set) to scratch_; returns
-  // its offset in words. Entry word indices of children are appended to `kids`.
-  size_t EmitNode(const uint32_t* val, const uint64_t* child, std::vector<size_t>* kids);
   // Longest short prefix strictly shorter than len covering dst: value, length in *plen.
   uint32_t ShortParent(uint32_t dst, uint8_t len, uint8_t* plen) const;
-  uint32_t AllocUnits(uint32_t n, uint32_t* size);
-  void FreeUnits(uint32_t off, uint32_t size);
+
+  // Commit() for the dirty slots [first, last) of /8 `top`.
+  void CommitTop(uint32_t top, const uint32_t* first, const uint32_t* last);
+  // Rewrites the 256 entries of `slot` in its /8's own chunk.
+  void CompileSlot(uint32_t slot);
+  // Gives back the groups the entries of `slot` reference.
+  void FreeSlotGroups(uint32_t slot);
+  uint32_t* NewChunk();
+  uint32_t* AcquireShared(uint32_t value);
+  void ReleaseShared(uint32_t value);
+  uint32_t NewGroup(uint32_t fill);
 
   absl::flat_hash_map<uint32_t, uint32_t> short_;  // ShortKey -> value
   // Per slot: value of the longest short prefix covering it and that length + 1
@@ -128,20 +116,24 @@ class PrefixTrie {
   std::vector<uint8_t> short_best_len_;
   std::vector<std::vector<LongEntry>> slots_;  // per slot, by (low, len)
   size_t long_count_ = 0;
+  // Per /8: how many of its slots hold prefixes longer than /16.
+  std::vector<uint16_t> long_slots_;
 
-  std::vector<uint32_t> root_;
-  std::vector<Block> blocks_;  // per slot
-  std::unique_ptr<HugeRegion> region_;
-  uint32_t* pool_ = nullptr;
-  uint32_t pool_units_ = 0;  // high-water mark
-  // Free blocks by size in units: exact up to 256 units (4 KiB, every node of a
-  // realistic table), powers of two above.
-  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> free_;
-  size_t free_units_ = 0;
+  // The lookup structure. top_[t] is /8 t's chunk; a shared one when
+  // top_shared_[t], holding top_value_[t] everywhere.
+  uint32_t* top_[256];
+  bool top_shared_[256];
+  uint32_t top_value_[256];
+  absl::flat_hash_map<uint32_t, SharedChunk> shared_;
+  BlockArray<uint32_t[kChunkEntries]> chunks_;
+  std::vector<uint32_t*> free_chunks_;
+  size_t chunk_count_ = 0;  // chunks taken from chunks_ so far
+  BlockArray<Group> groups_;
+  std::vector<uint32_t> free_groups_;
+  uint32_t group_count_ = 0;  // groups taken from groups_ so far
 
   std::vector<uint32_t> dirty_slots_;
   std::vector<bool> dirty_;
-  std::vector<uint32_t> scratch_;
 };
 
 }  // namespace pvland::kernel_state

@@ -6,12 +6,16 @@
 #pragma once
 
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -174,6 +178,46 @@ inline uint64_t SelfTicks() {
     }
   }
   return utime + stime;
+}
+
+// The machine's memory as a lookup over a large table meets it: over `bytes` of
+// memory (asking for huge pages, as the FIB does), the latency of one read that
+// depends on the previous one, and the time per read when reads are independent
+// (how many misses the core keeps in flight). A lookup that misses the caches
+// costs about the first per dependent read, one after another costs about the
+// second per read at best.
+struct MemoryTimes {
+  double dependent_ns = 0, independent_ns = 0;
+};
+inline MemoryTimes MeasureMemory(size_t bytes) {
+  constexpr size_t kLine = 64;
+  MemoryTimes t;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return t;
+  madvise(p, bytes, MADV_HUGEPAGE);
+  char* base = static_cast<char*>(p);
+  const size_t n = bytes / kLine;
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  std::shuffle(order.begin(), order.end(), std::mt19937(5));
+  for (size_t i = 0; i < n; ++i) {
+    *reinterpret_cast<char**>(base + order[i] * kLine) = base + order[(i + 1) % n] * kLine;
+  }
+  using Clock = std::chrono::steady_clock;
+  constexpr size_t kSteps = 2'000'000;
+  char* c = base + order[0] * kLine;
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < kSteps; ++i) c = *reinterpret_cast<char**>(c);
+  t.dependent_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / kSteps;
+  uintptr_t sum = reinterpret_cast<uintptr_t>(c);
+  t0 = Clock::now();
+  for (size_t i = 0; i < kSteps; ++i) {
+    sum += *reinterpret_cast<uintptr_t*>(base + order[i % n] * kLine + 8);
+  }
+  t.independent_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / kSteps;
+  munmap(p, bytes);
+  if (sum == 1) t.independent_ns += 1e-9;  // keeps the reads
+  return t;
 }
 
 }  // namespace pvland::kernel_state::bench
