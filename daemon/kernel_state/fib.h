@@ -25,18 +25,19 @@
 //
 // Structure: per lookup group (merged local+main, default, other tables) a
 // DIR-24-8 table (prefix_trie.h) maps an address to one word per prefix: its first
-// alias's route id plus a shared "answer" id. Answers are interned like the
-// kernel's fib_info (type, table, device, gateway, whether the leg is usable), so a
-// lookup whose prefix's first alias decides alone (tos 0, one nexthop, usable; or
-// blackhole & co.; or throw) reads one table entry, a 4 KiB answer table and one
-// 4-byte word for the leg's address, and never the route itself. Everything else
-// (tos, multipath, dead or linkdown legs, more than 254 distinct answers) takes
-// the full walk over the prefix's aliases and shorter prefixes. Link-state changes
-// only flip the answers' usable bits. Updates mark /16 slots dirty and the affected
-// slots are recompiled before the next lookup, so a burst of notifications costs
-// one recompilation per touched slot. Routes live in one 64-byte line each, in
-// 2 MiB blocks taken as the table grows (up to 2^24 routes); nothing is reserved
-// ahead of use. docs/fib.md has the figures.
+// alias's route id plus a shared "answer" id, and beside it where that route's
+// first leg is. Answers are interned like the kernel's fib_info (type, table,
+// device, gateway, whether the leg is usable), so a lookup whose prefix's first
+// alias decides alone (tos 0, one nexthop, usable; or blackhole & co.; or throw)
+// reads one 8-byte table entry and a 4 KiB answer table, and never the route
+// itself: one cache miss on a large table. Everything else (tos, multipath, dead
+// or linkdown legs, more than 254 distinct answers) takes the full walk over the
+// prefix's aliases and shorter prefixes. Link-state changes only flip the answers'
+// usable bits. Updates mark /16 slots dirty and the affected slots are recompiled
+// before the next lookup, so a burst of notifications costs one recompilation per
+// touched slot. Routes live in one 64-byte line each, in 2 MiB blocks taken as the
+// table grows (up to 2^24 routes); nothing is reserved ahead of use. Memory and
+// rates: docs/fib.md.
 //
 // Not thread-safe: one thread mutates and looks up (the daemon's loop). Lookup is
 // logically const but may recompile dirty slots. Pointers in a FibResult stay valid

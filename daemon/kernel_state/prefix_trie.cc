@@ -16,7 +16,7 @@ constexpr uint32_t kMaxGroups = 1u << 24;
 
 // The chunk of every /8 without a route, shared by all tries. Never written, so it
 // stays on the kernel's zero page and costs no memory.
-alignas(4096) uint32_t g_empty_chunk[1u << 16];
+alignas(4096) PrefixTrie::Entry g_empty_chunk[1u << 16];
 
 uint32_t Mask(uint8_t len) { return len == 0 ? 0 : ~uint32_t{0} << (32 - len); }
 
@@ -36,29 +36,36 @@ auto LowerBound(Entries& v, uint32_t dst, uint8_t len) {
 
 }  // namespace
 
-PrefixTrie::PrefixTrie()
-    : short_best_(kSlots, 0),
-      short_best_len_(kSlots, 0),
-      slots_(kSlots),
-      long_slots_(256, 0),
-      dirty_(kSlots, false) {
+PrefixTrie::PrefixTrie() {
   std::fill(std::begin(top_), std::end(top_), &g_empty_chunk[0]);
   std::fill(std::begin(top_shared_), std::end(top_shared_), true);
-  std::fill(std::begin(top_value_), std::end(top_value_), 0);
+  std::fill(std::begin(top_entry_), std::end(top_entry_), Entry{0, 0});
 }
 
 PrefixTrie::~PrefixTrie() = default;
 
+// The per-slot arrays (about 2 MiB) exist from the first Insert on, so the lookup
+// groups that stay empty (usually table 253 and the tables rules would reach)
+// cost none of it.
+void PrefixTrie::Init() {
+  if (!slots_.empty()) return;
+  short_best_.assign(kSlots, 0);
+  short_best_len_.assign(kSlots, 0);
+  slots_.resize(kSlots);
+  long_slots_.assign(256, 0);
+  dirty_.assign(kSlots, false);
+}
+
 void PrefixTrie::Clear() {
   short_.clear();
-  std::fill(short_best_.begin(), short_best_.end(), 0);
-  std::fill(short_best_len_.begin(), short_best_len_.end(), 0);
-  for (auto& v : slots_) std::vector<LongEntry>().swap(v);
+  std::vector<uint32_t>().swap(short_best_);
+  std::vector<uint8_t>().swap(short_best_len_);
+  std::vector<std::vector<LongEntry>>().swap(slots_);
   long_count_ = 0;
-  std::fill(long_slots_.begin(), long_slots_.end(), 0);
+  std::vector<uint16_t>().swap(long_slots_);
   std::fill(std::begin(top_), std::end(top_), &g_empty_chunk[0]);
   std::fill(std::begin(top_shared_), std::end(top_shared_), true);
-  std::fill(std::begin(top_value_), std::end(top_value_), 0);
+  std::fill(std::begin(top_entry_), std::end(top_entry_), Entry{0, 0});
   // Give the memory back: a cleared FIB is usually refilled by a resync, and
   // holding the old high-water mark would double-count it.
   shared_.clear();
@@ -69,10 +76,11 @@ void PrefixTrie::Clear() {
   free_groups_.clear();
   group_count_ = 0;
   dirty_slots_.clear();
-  std::fill(dirty_.begin(), dirty_.end(), false);
+  std::vector<bool>().swap(dirty_);
 }
 
 const PrefixTrie::LongEntry* PrefixTrie::FindLong(uint32_t dst, uint8_t len) const {
+  if (slots_.empty()) return nullptr;
   const auto& v = slots_[dst >> 16];
   auto it = LowerBound(v, dst, len);
   return it != v.end() && it->low == static_cast<uint16_t>(dst) && it->len == len ? &*it : nullptr;
@@ -94,6 +102,7 @@ uint32_t PrefixTrie::Find(uint32_t dst, uint8_t len) const {
 
 void PrefixTrie::Insert(uint32_t dst, uint8_t len, uint32_t value) {
   assert(value != 0 && value <= kMaxValue);
+  Init();
   dst &= Mask(len);
   if (len <= 16) {
     short_.emplace(ShortKey(dst, len), value);
@@ -139,7 +148,22 @@ void PrefixTrie::Set(uint32_t dst, uint8_t len, uint32_t value) {
   }
 }
 
+void PrefixTrie::Touch(uint32_t dst, uint8_t len) {
+  if (slots_.empty()) return;  // nothing inserted yet
+  dst &= Mask(len);
+  if (len <= 16) {
+    // Its value shows only where it is the best short prefix.
+    uint32_t first = dst >> 16, n = 1u << (16 - len);
+    for (uint32_t s = first; s < first + n; ++s) {
+      if (short_best_len_[s] == len + 1) MarkDirty(s);
+    }
+    return;
+  }
+  MarkDirty(dst >> 16);
+}
+
 void PrefixTrie::Erase(uint32_t dst, uint8_t len) {
+  if (slots_.empty()) return;  // nothing inserted yet
   dst &= Mask(len);
   if (len <= 16) {
     auto it = short_.find(ShortKey(dst, len));
@@ -194,7 +218,7 @@ uint32_t PrefixTrie::Parent(uint32_t /*value*/, uint32_t dst, uint8_t len) const
       return e->value;
     }
   }
-  return short_best_[dst >> 16];
+  return short_best_.empty() ? 0 : short_best_[dst >> 16];
 }
 
 void PrefixTrie::MarkDirty(uint32_t slot) {
@@ -229,34 +253,35 @@ void PrefixTrie::CommitTop(uint32_t top, const uint32_t* first, const uint32_t* 
                          return v == best[0];
                        });
   if (uniform) {
-    if (top_shared_[top] && top_value_[top] == best[0]) return;
+    const Entry e = Make(best[0]);
+    if (top_shared_[top] && Key(top_entry_[top]) == Key(e)) return;
     if (top_shared_[top]) {
-      ReleaseShared(top_value_[top]);
+      ReleaseShared(top_entry_[top]);
     } else {
       // Only dirty slots can have had prefixes longer than /16, hence groups.
       for (const uint32_t* s = first; s != last; ++s) FreeSlotGroups(*s);
       free_chunks_.push_back(top_[top]);
     }
-    top_[top] = AcquireShared(best[0]);
+    top_[top] = AcquireShared(e);
     top_shared_[top] = true;
-    top_value_[top] = best[0];
+    top_entry_[top] = e;
     return;
   }
   if (top_shared_[top]) {
     // Becomes the /8's own chunk, starting as a copy of the shared one: slots that
     // are not dirty keep what they had.
-    uint32_t* c = NewChunk();
-    std::fill(c, c + kChunkEntries, top_value_[top]);
-    ReleaseShared(top_value_[top]);
+    Entry* c = NewChunk();
+    std::fill(c, c + kChunkEntries, top_entry_[top]);
+    ReleaseShared(top_entry_[top]);
     top_[top] = c;
     top_shared_[top] = false;
   }
   for (const uint32_t* s = first; s != last; ++s) CompileSlot(*s);
 }
 
-uint32_t* PrefixTrie::NewChunk() {
+PrefixTrie::Entry* PrefixTrie::NewChunk() {
   if (!free_chunks_.empty()) {
-    uint32_t* c = free_chunks_.back();
+    Entry* c = free_chunks_.back();
     free_chunks_.pop_back();
     return c;
   }
@@ -264,19 +289,19 @@ uint32_t* PrefixTrie::NewChunk() {
   return chunks_[chunk_count_++];
 }
 
-uint32_t* PrefixTrie::AcquireShared(uint32_t value) {
-  if (value == 0) return g_empty_chunk;
-  SharedChunk& s = shared_[value];
+PrefixTrie::Entry* PrefixTrie::AcquireShared(Entry e) {
+  if (e.value == 0) return g_empty_chunk;
+  SharedChunk& s = shared_[Key(e)];
   if (s.refs++ == 0) {
     s.chunk = NewChunk();
-    std::fill(s.chunk, s.chunk + kChunkEntries, value);
+    std::fill(s.chunk, s.chunk + kChunkEntries, e);
   }
   return s.chunk;
 }
 
-void PrefixTrie::ReleaseShared(uint32_t value) {
-  if (value == 0) return;
-  auto it = shared_.find(value);
+void PrefixTrie::ReleaseShared(Entry e) {
+  if (e.value == 0) return;
+  auto it = shared_.find(Key(e));
   assert(it != shared_.end());
   if (--it->second.refs == 0) {
     free_chunks_.push_back(it->second.chunk);
@@ -284,7 +309,7 @@ void PrefixTrie::ReleaseShared(uint32_t value) {
   }
 }
 
-uint32_t PrefixTrie::NewGroup(uint32_t fill) {
+uint32_t PrefixTrie::NewGroup(Entry fill) {
   uint32_t g;
   if (!free_groups_.empty()) {
     g = free_groups_.back();
@@ -302,30 +327,31 @@ uint32_t PrefixTrie::NewGroup(uint32_t fill) {
 }
 
 void PrefixTrie::FreeSlotGroups(uint32_t slot) {
-  const uint32_t* e = top_[slot >> 8] + (slot & 255) * 256;
+  const Entry* e = top_[slot >> 8] + (slot & 255) * 256;
   for (unsigned v = 0; v < 256; ++v) {
-    if (e[v] >= kNodeTag) free_groups_.push_back(e[v] & ~kNodeTag);
+    if (e[v].value >= kNodeTag) free_groups_.push_back(e[v].value & ~kNodeTag);
   }
 }
 
 void PrefixTrie::CompileSlot(uint32_t slot) {
   FreeSlotGroups(slot);
-  uint32_t* e = top_[slot >> 8] + (slot & 255) * 256;
-  std::fill(e, e + 256, short_best_[slot]);
+  Entry* e = top_[slot >> 8] + (slot & 255) * 256;
+  std::fill(e, e + 256, Make(short_best_[slot]));
   // Entries are sorted by (start, length), so a covering prefix is painted before
   // the prefixes it covers, and every prefix of length <= 24 covering a /24 comes
   // before the first longer prefix inside it: when that one makes the /24's group,
   // the entry it replaces is final and becomes the group's default.
   for (const LongEntry& x : slots_[slot]) {
-    unsigned v0 = x.low >> 8;
+    const unsigned v0 = x.low >> 8;
+    const Entry n = Make(x.value);
     if (x.len <= 24) {
-      std::fill(e + v0, e + v0 + (1u << (24 - x.len)), x.value);
+      std::fill(e + v0, e + v0 + (1u << (24 - x.len)), n);
       continue;
     }
-    if (e[v0] < kNodeTag) e[v0] = kNodeTag | NewGroup(e[v0]);
-    uint32_t* g = groups_[e[v0] & ~kNodeTag].e;
-    unsigned a0 = x.low & 255;
-    std::fill(g + a0, g + a0 + (1u << (32 - x.len)), x.value);
+    if (e[v0].value < kNodeTag) e[v0] = Entry{kNodeTag | NewGroup(e[v0]), 0};
+    Entry* g = groups_[e[v0].value & ~kNodeTag].e;
+    const unsigned a0 = x.low & 255;
+    std::fill(g + a0, g + a0 + (1u << (32 - x.len)), n);
   }
 }
 

@@ -2,16 +2,18 @@
 // group of the Fib. Knows nothing about routes: values are the caller's (the Fib
 // stores a compact "what the lookup returns" word per prefix, see fib.cc).
 //
-// Layout (DIR-24-8, as DPDK's rte_lpm): one 32-bit entry per /24, holding either
-// the value of the longest prefix of length <= 24 covering it, or a reference to a
-// 256-entry group (one entry per address) for a /24 holding longer prefixes. So a
-// lookup is one read, two when the /24 has prefixes longer than /24.
-//  * The 2^24 entries are split into 256 chunks of 64K entries (256 KiB), one per
+// Layout (DIR-24-8, as DPDK's rte_lpm): one 8-byte entry per /24, holding either
+// the longest prefix of length <= 24 covering it, or a reference to a 256-entry
+// group (one entry per address) for a /24 holding longer prefixes. So a lookup is
+// one read, two when the /24 has prefixes longer than /24. An entry holds the
+// prefix's value and an "aux" word the owner derives from the value (SetAux): the
+// Fib puts there what would otherwise cost a second dependent cache miss.
+//  * The 2^24 entries are split into 256 chunks of 64K entries (512 KiB), one per
 //    /8, reached through an array of 256 pointers that stays in L1. A /8 whose
 //    entries are all equal (nothing but one covering prefix of length <= 8, or no
-//    route) points at a chunk shared by every such /8 with that value, so a small
-//    table costs a few chunks, not 64 MiB; a full Internet table has about 220
-//    chunks of its own (55 MiB) and the groups its longer prefixes need (1 KiB
+//    route) points at a chunk shared by every such /8 with that entry, so a small
+//    table costs a few chunks, not 128 MiB; a full Internet table has about 220
+//    chunks of its own (110 MiB) and the groups its longer prefixes need (2 KiB
 //    each). Chunks and groups are taken 2 MiB at a time (huge_region.h); nothing
 //    is reserved ahead of use.
 //  * For exact finds and updates, prefixes of length <= 16 sit in a hash map and
@@ -38,10 +40,26 @@ class PrefixTrie {
   static constexpr uint32_t kNodeTag = 0xff000000u;
   static constexpr uint32_t kMaxValue = kNodeTag - 1;
 
+  // What a lookup reads: the value of the longest covering prefix (0 = none) and
+  // the aux word derived from it when the entry was compiled.
+  struct Entry {
+    uint32_t value;
+    uint32_t aux;
+  };
+  // Computes the aux word of a value (never called for 0, whose aux is 0).
+  using AuxFn = uint32_t (*)(const void* ctx, uint32_t value);
+
   PrefixTrie();
   ~PrefixTrie();
   PrefixTrie(const PrefixTrie&) = delete;
   PrefixTrie& operator=(const PrefixTrie&) = delete;
+
+  // Sets how entries get their aux word (default: 0). Applies from the next
+  // compilation of each slot; call it before the first Insert.
+  void SetAux(AuxFn fn, const void* ctx) {
+    aux_fn_ = fn;
+    aux_ctx_ = ctx;
+  }
 
   // Value of the exact prefix (dst masked to len), or 0.
   uint32_t Find(uint32_t dst, uint8_t len) const;
@@ -51,14 +69,19 @@ class PrefixTrie {
   void Set(uint32_t dst, uint8_t len, uint32_t value);
   // Removes a present prefix.
   void Erase(uint32_t dst, uint8_t len);
+  // Has the entries of a present prefix recompiled (at the next Commit) although
+  // its value did not change: the aux word of its value did.
+  void Touch(uint32_t dst, uint8_t len);
   void Clear();
 
-  // Value of the longest prefix covering `a`, or 0.
-  uint32_t Longest(uint32_t a) const {
-    uint32_t e = top_[a >> 24][(a >> 8) & 0xffff];
-    if (e >= kNodeTag) [[unlikely]] e = groups_[e & ~kNodeTag].e[a & 255];
+  // The entry of the longest prefix covering `a` ({0, 0} if none).
+  Entry LongestEntry(uint32_t a) const {
+    Entry e = top_[a >> 24][(a >> 8) & 0xffff];
+    if (e.value >= kNodeTag) [[unlikely]] e = groups_[e.value & ~kNodeTag].e[a & 255];
     return e;
   }
+  // Value of the longest prefix covering `a`, or 0.
+  uint32_t Longest(uint32_t a) const { return LongestEntry(a).value; }
 
   // Starts loading the entry Longest(a) reads first, for a batch of lookups that
   // overlap their cache misses.
@@ -83,17 +106,22 @@ class PrefixTrie {
     uint8_t len;   // 17..32
   };
   struct Group {
-    uint32_t e[256];
+    Entry e[256];
   };
-  // A chunk shared by every /8 whose entries all have this value.
+  // A chunk shared by every /8 whose entries are all one entry (Key of it).
   struct SharedChunk {
-    uint32_t* chunk = nullptr;
+    Entry* chunk = nullptr;
     uint32_t refs = 0;
   };
+  static uint64_t Key(Entry e) { return uint64_t{e.value} << 32 | e.aux; }
+  Entry Make(uint32_t value) const {
+    return Entry{value, value != 0 && aux_fn_ != nullptr ? aux_fn_(aux_ctx_, value) : 0};
+  }
 
   static uint32_t ShortKey(uint32_t dst, uint8_t len) { return ((dst >> 16) << 5) | len; }
   LongEntry* FindLong(uint32_t dst, uint8_t len);
   const LongEntry* FindLong(uint32_t dst, uint8_t len) const;
+  void Init();
   void MarkDirty(uint32_t slot);
   // Longest short prefix strictly shorter than len covering dst: value, length in *plen.
   uint32_t ShortParent(uint32_t dst, uint8_t len, uint8_t* plen) const;
@@ -104,10 +132,10 @@ class PrefixTrie {
   void CompileSlot(uint32_t slot);
   // Gives back the groups the entries of `slot` reference.
   void FreeSlotGroups(uint32_t slot);
-  uint32_t* NewChunk();
-  uint32_t* AcquireShared(uint32_t value);
-  void ReleaseShared(uint32_t value);
-  uint32_t NewGroup(uint32_t fill);
+  Entry* NewChunk();
+  Entry* AcquireShared(Entry e);
+  void ReleaseShared(Entry e);
+  uint32_t NewGroup(Entry fill);
 
   absl::flat_hash_map<uint32_t, uint32_t> short_;  // ShortKey -> value
   // Per slot: value of the longest short prefix covering it and that length + 1
@@ -119,14 +147,17 @@ class PrefixTrie {
   // Per /8: how many of its slots hold prefixes longer than /16.
   std::vector<uint16_t> long_slots_;
 
+  AuxFn aux_fn_ = nullptr;
+  const void* aux_ctx_ = nullptr;
+
   // The lookup structure. top_[t] is /8 t's chunk; a shared one when
-  // top_shared_[t], holding top_value_[t] everywhere.
-  uint32_t* top_[256];
+  // top_shared_[t], holding top_entry_[t] everywhere.
+  Entry* top_[256];
   bool top_shared_[256];
-  uint32_t top_value_[256];
-  absl::flat_hash_map<uint32_t, SharedChunk> shared_;
-  BlockArray<uint32_t[kChunkEntries]> chunks_;
-  std::vector<uint32_t*> free_chunks_;
+  Entry top_entry_[256];
+  absl::flat_hash_map<uint64_t, SharedChunk> shared_;  // by Key()
+  BlockArray<Entry[kChunkEntries]> chunks_;
+  std::vector<Entry*> free_chunks_;
   size_t chunk_count_ = 0;  // chunks taken from chunks_ so far
   BlockArray<Group> groups_;
   std::vector<uint32_t> free_groups_;
