@@ -1,5 +1,6 @@
 #include "daemon/kernel_state/fib.h"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 #include <cstdio>
@@ -29,7 +30,8 @@ constexpr unsigned kRidBits = 24;
 constexpr uint32_t kRidMask = (1u << kRidBits) - 1;
 constexpr uint32_t kMaxRoutes = 1u << kRidBits;
 constexpr unsigned kMaxClasses = 255;  // ids 1..254
-constexpr int32_t kFarLeg = INT32_MIN;
+// Aux word of a leaf whose route's leg is too far from the anchor (see LegAux).
+constexpr uint32_t kFarLeg = 0x80000000u;
 
 // Lookup groups: the kernel's merged local+main trie, table 253, everything else.
 enum Group : uint8_t { kMerged = 0, kDefaultTable = 1, kOtherTables = 2, kGroups = 3 };
@@ -113,16 +115,13 @@ struct Fib::Impl {
 
   enum class Outcome { kFound, kThrow, kNone };
 
-  HugeRegion region{size_t{kMaxRoutes} * sizeof(RouteSlot)};
-  RouteSlot* const slots = reinterpret_cast<RouteSlot*>(region.data());
-  // route(id).nexthops.data() by id, as a signed count of 16-byte steps from
-  // leg_anchor (malloc aligns to 16): a result must point at the route's own leg,
-  // and reading it here (16 per cache line, 4 MiB for a full table, which mostly
-  // stays cached) instead of from the route's line removes the one lookup miss
-  // left after the trie. A leg too far from the anchor is marked kFarLeg and read
-  // from the route.
-  HugeRegion legs_region{size_t{kMaxRoutes} * sizeof(int32_t)};
-  int32_t* const legs = reinterpret_cast<int32_t*>(legs_region.data());
+  // Route records in 2 MiB blocks that never move, so a Route* stays valid.
+  BlockArray<RouteSlot> slots;
+  // A result must point at the route's own leg (nexthops.data()), which lives
+  // wherever the vector put it. The tries' entries carry it as their aux word, a
+  // signed count of 16-byte steps from leg_anchor (malloc aligns to 16), so the
+  // lookup reads one table entry and no route; a leg too far from the anchor is
+  // kFarLeg and read from the route.
   intptr_t leg_anchor = 0;
   uint32_t route_hw = 1;  // ids below this have been constructed; id 0 is never used
   std::vector<uint32_t> free_routes;
@@ -138,10 +137,13 @@ struct Fib::Impl {
 
   Impl() {
     for (unsigned c = kMaxClasses - 1; c >= 1; --c) free_classes.push_back(static_cast<uint8_t>(c));
+    for (auto& t : tries) t.SetAux(&AuxOf, this);
   }
   ~Impl() {
     for (uint32_t id = 1; id < route_hw; ++id) slots[id].~RouteSlot();
   }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   RouteSlot& Slot(uint32_t id) { return slots[id]; }
   const RouteSlot& Slot(uint32_t id) const { return slots[id]; }
@@ -156,6 +158,7 @@ struct Fib::Impl {
       std::fprintf(stderr, "Fib: more than %u routes\n", kMaxRoutes - 1);
       std::abort();
     }
+    slots.Reserve(route_hw + 1);
     new (&slots[route_hw]) RouteSlot();
     return route_hw++;
   }
@@ -164,24 +167,31 @@ struct Fib::Impl {
     RouteSlot& s = Slot(id);
     s.route = ipv4::Route{};  // releases the nexthop vector now
     s.next = kUnused;
-    legs[id] = kFarLeg;
     free_routes.push_back(id);
     --route_count;
   }
 
-  void SetLeg(uint32_t id) {
+  // The aux word of a trie value: where its head route's first leg is (the only
+  // one the fast path returns), relative to leg_anchor.
+  uint32_t LegAux(uint32_t id) const {
     const ipv4::NextHop* p = Slot(id).route.nexthops.data();
-    legs[id] = kFarLeg;
-    if (p == nullptr) return;
-    intptr_t a = reinterpret_cast<intptr_t>(p);
-    if (leg_anchor == 0) leg_anchor = a & ~intptr_t{15};
-    intptr_t d = a - leg_anchor;
-    if (d % 16 == 0 && d / 16 > INT32_MIN && d / 16 <= INT32_MAX) legs[id] = static_cast<int32_t>(d / 16);
+    if (p == nullptr || leg_anchor == 0) return kFarLeg;
+    intptr_t d = reinterpret_cast<intptr_t>(p) - leg_anchor;
+    if (d % 16 != 0 || d / 16 <= INT32_MIN || d / 16 > INT32_MAX) return kFarLeg;
+    return static_cast<uint32_t>(static_cast<int32_t>(d / 16));
   }
-  const ipv4::NextHop* Leg(uint32_t id) const {
-    int32_t l = legs[id];
-    if (l == kFarLeg) [[unlikely]] return Slot(id).route.nexthops.data();
-    return reinterpret_cast<const ipv4::NextHop*>(leg_anchor + intptr_t{l} * 16);
+  static uint32_t AuxOf(const void* self, uint32_t leaf) {
+    return static_cast<const Impl*>(self)->LegAux(leaf & kRidMask);
+  }
+  void AnchorLegs(uint32_t id) {
+    const ipv4::NextHop* p = Slot(id).route.nexthops.data();
+    if (leg_anchor == 0 && p != nullptr) leg_anchor = reinterpret_cast<intptr_t>(p) & ~intptr_t{15};
+  }
+  // The leg an entry's aux word points at: route id's nexthops.data().
+  const ipv4::NextHop* Leg(uint32_t id, uint32_t aux) const {
+    if (aux == kFarLeg) [[unlikely]] return Slot(id).route.nexthops.data();
+    return reinterpret_cast<const ipv4::NextHop*>(leg_anchor +
+                                                  intptr_t{static_cast<int32_t>(aux)} * 16);
   }
 
   void Commit() {
@@ -285,8 +295,15 @@ struct Fib::Impl {
     uint32_t leaf = 0;
     if (head != kNone) leaf = (uint32_t{AcquireClass(g, Slot(head).route)} << kRidBits) | head;
     if (old_leaf != 0) ReleaseClass(static_cast<uint8_t>(old_leaf >> kRidBits));
-    if (leaf == old_leaf) return;
     PrefixTrie& t = tries[g];
+    if (leaf == old_leaf) {
+      // The head was replaced in place: same answer, but its leg moved.
+      if (leaf != 0) {
+        t.Touch(dst, len);
+        dirty = true;
+      }
+      return;
+    }
     if (old_leaf == 0) {
       t.Insert(dst, len, leaf);
     } else if (leaf == 0) {
@@ -356,14 +373,15 @@ struct Fib::Impl {
 
   // fib_table_lookup over the merged or default group, without a table filter.
   Outcome LookupGroup(Group g, uint32_t dst, uint8_t dsfield, FibResult* out) const {
-    uint32_t leaf = tries[g].Longest(dst);
+    const PrefixTrie::Entry e = tries[g].LongestEntry(dst);
+    const uint32_t leaf = e.value;
     if (leaf == 0) return Outcome::kNone;
     const Class& c = classes[leaf >> kRidBits];
     const RouteSlot& s = Slot(leaf & kRidMask);
     if (c.usable) [[likely]] {
       // Everything but the leg's address comes from the class; the route's own
       // line is not read, only its address computed.
-      *out = FibResult{c.type, &s.route, Leg(leaf & kRidMask), c.table, c.oif, c.gateway};
+      *out = FibResult{c.type, &s.route, Leg(leaf & kRidMask, e.aux), c.table, c.oif, c.gateway};
       return Outcome::kFound;
     }
     if (c.kind == Kind::kError) {
@@ -409,7 +427,7 @@ bool Fib::Upsert(const ipv4::Route& in) {
     Impl::RouteSlot& s = m.Slot(id);
     if (SameIdentity(s.route, route)) {
       s.route = std::move(route);
-      m.SetLeg(id);
+      m.AnchorLegs(id);
       // Only the first alias is cached in the trie value; the walk reads the rest.
       if (id == head) m.SetHead(g, s.route.dst, s.route.dst_len, leaf, head);
       return false;
@@ -420,7 +438,7 @@ bool Fib::Upsert(const ipv4::Route& in) {
   uint32_t id = m.NewRoute();
   Impl::RouteSlot& s = m.Slot(id);
   s.route = std::move(route);
-  m.SetLeg(id);
+  m.AnchorLegs(id);
   if (prev == kNone) {
     s.next = head;
     head = id;
@@ -508,14 +526,52 @@ void Fib::ForgetLinkState(int ifindex) {
 std::optional<FibResult> Fib::Lookup(ipv4::Ipv4 dst, uint8_t dscp_tos, int /*iif*/) const {
   const Impl& m = *impl_;
   if (!m.dirty) [[likely]] {
-    uint32_t leaf = m.tries[kMerged].Longest(dst);
+    // One read of the table: the answer's id, the route's id and its leg.
+    const PrefixTrie::Entry e = m.tries[kMerged].LongestEntry(dst);
+    const uint32_t leaf = e.value;
     const Impl::Class& c = m.classes[leaf >> kRidBits];  // no prefix: class 0, not usable
     if (c.usable) [[likely]] {
       uint32_t id = leaf & kRidMask;
-      return FibResult{c.type, &m.Slot(id).route, m.Leg(id), c.table, c.oif, c.gateway};
+      return FibResult{c.type, &m.Slot(id).route, m.Leg(id, e.aux), c.table, c.oif, c.gateway};
     }
+    // No prefix of local or main covers dst, and table 253 is empty.
+    if (leaf == 0 && m.tries[kDefaultTable].empty()) return std::nullopt;
   }
   return impl_->LookupSlow(dst, dscp_tos);
+}
+
+void Fib::Prefetch(ipv4::Ipv4 dst) const { impl_->tries[kMerged].Prefetch(dst); }
+
+void Fib::LookupBatch(absl::Span<const ipv4::Ipv4> dst, absl::Span<const uint8_t> dscp_tos,
+                      absl::Span<std::optional<FibResult>> out) const {
+  const Impl& m = *impl_;
+  auto ds = [&](size_t i) -> uint8_t { return dscp_tos.empty() ? 0 : dscp_tos[i]; };
+  if (m.dirty) {
+    for (size_t i = 0; i < dst.size(); ++i) out[i] = Lookup(dst[i], ds(i));
+    return;
+  }
+  // Two passes over up to kStep lookups (a packet batch): start loading each
+  // one's table entry, then answer them, so the batch waits for its misses about
+  // once instead of once per lookup.
+  constexpr size_t kStep = 32;
+  const PrefixTrie& t = m.tries[kMerged];
+  for (size_t base = 0; base < dst.size(); base += kStep) {
+    const size_t k = std::min(kStep, dst.size() - base);
+    const ipv4::Ipv4* d = dst.data() + base;
+    for (size_t i = 0; i < k; ++i) t.Prefetch(d[i]);
+    for (size_t i = 0; i < k; ++i) {
+      const PrefixTrie::Entry e = t.LongestEntry(d[i]);
+      const Impl::Class& c = m.classes[e.value >> kRidBits];
+      if (c.usable) [[likely]] {
+        uint32_t id = e.value & kRidMask;
+        out[base + i] = FibResult{c.type, &m.Slot(id).route, m.Leg(id, e.aux), c.table, c.oif, c.gateway};
+      } else if (e.value == 0 && m.tries[kDefaultTable].empty()) {
+        out[base + i] = std::nullopt;
+      } else {
+        out[base + i] = impl_->LookupSlow(d[i], ds(base + i));
+      }
+    }
+  }
 }
 
 std::optional<FibResult> Fib::LookupTable(uint32_t table, ipv4::Ipv4 dst,
@@ -545,7 +601,7 @@ size_t Fib::MemoryBytes() const {
   // glibc's malloc adds 8 bytes of header and rounds up to 16 (minimum chunk 32).
   auto heap = [](size_t n) { return n == 0 ? 0 : std::max<size_t>(32, (n + 8 + 15) & ~size_t{15}); };
   size_t b = sizeof(Impl);
-  b += size_t{m.route_hw} * (sizeof(Impl::RouteSlot) + sizeof(m.legs[0]));
+  b += m.slots.bytes();
   for (uint32_t id = 1; id < m.route_hw; ++id) {
     b += heap(m.Slot(id).route.nexthops.capacity() * sizeof(ipv4::NextHop));
   }

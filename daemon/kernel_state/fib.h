@@ -24,18 +24,20 @@
 //    the answer is stable across runs and spreads destinations by weight.
 //
 // Structure: per lookup group (merged local+main, default, other tables) a
-// compiled DIR-16-8-8 trie (prefix_trie.h) maps an address to one word per
-// prefix: its first alias's route id plus a shared "answer" id. Answers are
-// interned like the kernel's fib_info (type, table, device, gateway, whether the
-// leg is usable), so a lookup whose prefix's first alias decides alone (tos 0, one
-// nexthop, usable; or blackhole & co.; or throw) reads the trie, a 4 KiB answer
-// table and one 4-byte word for the leg's address, and never the route itself.
-// Everything else (tos, multipath, dead or linkdown legs, more than 254 distinct
-// answers) takes the full walk over the prefix's aliases and shorter prefixes.
-// Link-state changes only flip the answers' usable bits. Updates mark /16 slots
-// dirty and the affected slots are recompiled before the next lookup, so a burst
-// of notifications costs one recompilation per touched slot. Routes live in one
-// 64-byte line each in a never-moving arena (up to 2^24 routes).
+// DIR-24-8 table (prefix_trie.h) maps an address to one word per prefix: its first
+// alias's route id plus a shared "answer" id, and beside it where that route's
+// first leg is. Answers are interned like the kernel's fib_info (type, table,
+// device, gateway, whether the leg is usable), so a lookup whose prefix's first
+// alias decides alone (tos 0, one nexthop, usable; or blackhole & co.; or throw)
+// reads one 8-byte table entry and a 4 KiB answer table, and never the route
+// itself: one cache miss on a large table. Everything else (tos, multipath, dead
+// or linkdown legs, more than 254 distinct answers) takes the full walk over the
+// prefix's aliases and shorter prefixes. Link-state changes only flip the answers'
+// usable bits. Updates mark /16 slots dirty and the affected slots are recompiled
+// before the next lookup, so a burst of notifications costs one recompilation per
+// touched slot. Routes live in one 64-byte line each, in 2 MiB blocks taken as the
+// table grows (up to 2^24 routes); nothing is reserved ahead of use. Memory and
+// rates: docs/fib.md.
 //
 // Not thread-safe: one thread mutates and looks up (the daemon's loop). Lookup is
 // logically const but may recompile dirty slots. Pointers in a FibResult stay valid
@@ -48,6 +50,7 @@
 #include <optional>
 
 #include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "daemon/kernel_state/l3_types.h"
 
 namespace pvland::kernel_state {
@@ -114,6 +117,19 @@ class Fib {
   // it is accepted so callers state what the kernel would be given. nullopt = no
   // route (the kernel's ENETUNREACH, including a `throw` with nothing in table 253).
   std::optional<FibResult> Lookup(ipv4::Ipv4 dst, uint8_t dscp_tos = 0, int iif = 0) const;
+
+  // Starts loading what Lookup(dst) reads first. A caller that looks up a batch of
+  // packets one by one can prefetch all of them first, so that their cache misses
+  // overlap instead of each lookup waiting for its own.
+  void Prefetch(ipv4::Ipv4 dst) const;
+
+  // Lookup(dst[i], dscp_tos[i]) into out[i] for every i, for a batch of packets:
+  // the batch's memory reads are issued together, so their cache misses overlap
+  // instead of each lookup waiting for its own (on a table far larger than the
+  // caches, about twice the rate of one Lookup after another: docs/fib.md).
+  // `dscp_tos` is empty (all 0) or as long as `dst`; `out` as long as `dst`.
+  void LookupBatch(absl::Span<const ipv4::Ipv4> dst, absl::Span<const uint8_t> dscp_tos,
+                   absl::Span<std::optional<FibResult>> out) const;
 
   // fib_table_lookup() on one table object: throw and no match both give nullopt.
   // In merged mode tables 255 and 254 are one trie, so either id searches both

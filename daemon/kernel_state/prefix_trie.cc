@@ -1,21 +1,22 @@
 #include "daemon/kernel_state/prefix_trie.h"
 
 #include <algorithm>
-#include <bit>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
 
-#include "daemon/kernel_state/huge_region.h"
-
 namespace pvland::kernel_state {
 namespace {
 
 constexpr uint32_t kSlots = 1u << 16;
-// Node references carry 24 bits of 16-byte units: 256 MiB of nodes per trie,
-// far more than a full Internet table needs (~10 MiB).
-constexpr uint32_t kMaxUnits = 1u << 24;
+// Group references carry 24 bits: 16M groups of 1 KiB, far more than any table
+// has /24s holding longer prefixes.
+constexpr uint32_t kMaxGroups = 1u << 24;
+
+// The chunk of every /8 without a route, shared by all tries. Never written, so it
+// stays on the kernel's zero page and costs no memory.
+alignas(4096) PrefixTrie::Entry g_empty_chunk[1u << 16];
 
 uint32_t Mask(uint8_t len) { return len == 0 ? 0 : ~uint32_t{0} << (32 - len); }
 
@@ -35,38 +36,51 @@ auto LowerBound(Entries& v, uint32_t dst, uint8_t len) {
 
 }  // namespace
 
-PrefixTrie::PrefixTrie()
-    : short_best_(kSlots, 0),
-      short_best_len_(kSlots, 0),
-      slots_(kSlots),
-      root_(kSlots, 0),
-      blocks_(kSlots),
-      region_(std::make_unique<HugeRegion>(size_t{kMaxUnits} * kUnitWords * 4)),
-      pool_(reinterpret_cast<uint32_t*>(region_->data())),
-      dirty_(kSlots, false) {}
+PrefixTrie::PrefixTrie() {
+  std::fill(std::begin(top_), std::end(top_), &g_empty_chunk[0]);
+  std::fill(std::begin(top_shared_), std::end(top_shared_), true);
+  std::fill(std::begin(top_entry_), std::end(top_entry_), Entry{0, 0});
+}
 
 PrefixTrie::~PrefixTrie() = default;
 
+// The per-slot arrays (about 2 MiB) exist from the first Insert on, so the lookup
+// groups that stay empty (usually table 253 and the tables rules would reach)
+// cost none of it.
+void PrefixTrie::Init() {
+  if (!slots_.empty()) return;
+  short_best_.assign(kSlots, 0);
+  short_best_len_.assign(kSlots, 0);
+  slots_.resize(kSlots);
+  long_slots_.assign(256, 0);
+  dirty_.assign(kSlots, false);
+}
+
 void PrefixTrie::Clear() {
   short_.clear();
-  std::fill(short_best_.begin(), short_best_.end(), 0);
-  std::fill(short_best_len_.begin(), short_best_len_.end(), 0);
-  for (auto& v : slots_) std::vector<LongEntry>().swap(v);
+  std::vector<uint32_t>().swap(short_best_);
+  std::vector<uint8_t>().swap(short_best_len_);
+  std::vector<std::vector<LongEntry>>().swap(slots_);
   long_count_ = 0;
-  std::fill(root_.begin(), root_.end(), 0);
-  std::fill(blocks_.begin(), blocks_.end(), Block{});
-  // Give the node pages back: a cleared FIB is usually refilled by a resync, and
+  std::vector<uint16_t>().swap(long_slots_);
+  std::fill(std::begin(top_), std::end(top_), &g_empty_chunk[0]);
+  std::fill(std::begin(top_shared_), std::end(top_shared_), true);
+  std::fill(std::begin(top_entry_), std::end(top_entry_), Entry{0, 0});
+  // Give the memory back: a cleared FIB is usually refilled by a resync, and
   // holding the old high-water mark would double-count it.
-  region_ = std::make_unique<HugeRegion>(size_t{kMaxUnits} * kUnitWords * 4);
-  pool_ = reinterpret_cast<uint32_t*>(region_->data());
-  pool_units_ = 0;
-  free_.clear();
-  free_units_ = 0;
+  shared_.clear();
+  chunks_.Release();
+  free_chunks_.clear();
+  chunk_count_ = 0;
+  groups_.Release();
+  free_groups_.clear();
+  group_count_ = 0;
   dirty_slots_.clear();
-  std::fill(dirty_.begin(), dirty_.end(), false);
+  std::vector<bool>().swap(dirty_);
 }
 
 const PrefixTrie::LongEntry* PrefixTrie::FindLong(uint32_t dst, uint8_t len) const {
+  if (slots_.empty()) return nullptr;
   const auto& v = slots_[dst >> 16];
   auto it = LowerBound(v, dst, len);
   return it != v.end() && it->low == static_cast<uint16_t>(dst) && it->len == len ? &*it : nullptr;
@@ -88,6 +102,7 @@ uint32_t PrefixTrie::Find(uint32_t dst, uint8_t len) const {
 
 void PrefixTrie::Insert(uint32_t dst, uint8_t len, uint32_t value) {
   assert(value != 0 && value <= kMaxValue);
+  Init();
   dst &= Mask(len);
   if (len <= 16) {
     short_.emplace(ShortKey(dst, len), value);
@@ -103,6 +118,7 @@ void PrefixTrie::Insert(uint32_t dst, uint8_t len, uint32_t value) {
   }
   const uint32_t slot = dst >> 16;
   auto& v = slots_[slot];
+  if (v.empty()) ++long_slots_[slot >> 8];
   v.insert(LowerBound(v, dst, len), LongEntry{value, static_cast<uint16_t>(dst), len});
   ++long_count_;
   MarkDirty(slot);
@@ -132,7 +148,22 @@ void PrefixTrie::Set(uint32_t dst, uint8_t len, uint32_t value) {
   }
 }
 
+void PrefixTrie::Touch(uint32_t dst, uint8_t len) {
+  if (slots_.empty()) return;  // nothing inserted yet
+  dst &= Mask(len);
+  if (len <= 16) {
+    // Its value shows only where it is the best short prefix.
+    uint32_t first = dst >> 16, n = 1u << (16 - len);
+    for (uint32_t s = first; s < first + n; ++s) {
+      if (short_best_len_[s] == len + 1) MarkDirty(s);
+    }
+    return;
+  }
+  MarkDirty(dst >> 16);
+}
+
 void PrefixTrie::Erase(uint32_t dst, uint8_t len) {
+  if (slots_.empty()) return;  // nothing inserted yet
   dst &= Mask(len);
   if (len <= 16) {
     auto it = short_.find(ShortKey(dst, len));
@@ -157,7 +188,10 @@ void PrefixTrie::Erase(uint32_t dst, uint8_t len) {
   auto it = LowerBound(v, dst, len);
   if (it == v.end() || it->low != static_cast<uint16_t>(dst) || it->len != len) return;
   v.erase(it);
-  if (v.empty()) std::vector<LongEntry>().swap(v);
+  if (v.empty()) {
+    std::vector<LongEntry>().swap(v);
+    --long_slots_[slot >> 8];
+  }
   --long_count_;
   MarkDirty(slot);
 }
@@ -184,7 +218,7 @@ uint32_t PrefixTrie::Parent(uint32_t /*value*/, uint32_t dst, uint8_t len) const
       return e->value;
     }
   }
-  return short_best_[dst >> 16];
+  return short_best_.empty() ? 0 : short_best_[dst >> 16];
 }
 
 void PrefixTrie::MarkDirty(uint32_t slot) {
@@ -195,124 +229,139 @@ void PrefixTrie::MarkDirty(uint32_t slot) {
 }
 
 void PrefixTrie::Commit() {
-  for (uint32_t slot : dirty_slots_) {
-    dirty_[slot] = false;
-    CompileSlot(slot);
+  if (dirty_slots_.empty()) return;
+  // Slot numbers sort by /8, so each /8's dirty slots are one run.
+  std::sort(dirty_slots_.begin(), dirty_slots_.end());
+  const uint32_t* p = dirty_slots_.data();
+  const uint32_t* end = p + dirty_slots_.size();
+  while (p != end) {
+    const uint32_t top = *p >> 8;
+    const uint32_t* q = p;
+    while (q != end && (*q >> 8) == top) ++q;
+    CommitTop(top, p, q);
+    p = q;
   }
+  for (uint32_t slot : dirty_slots_) dirty_[slot] = false;
   dirty_slots_.clear();
 }
 
-uint32_t PrefixTrie::AllocUnits(uint32_t n, uint32_t* size) {
-  uint32_t sz = n <= 256 ? n : std::bit_ceil(n);
-  *size = sz;
-  auto it = free_.find(sz);
-  if (it != free_.end() && !it->second.empty()) {
-    uint32_t off = it->second.back();
-    it->second.pop_back();
-    free_units_ -= sz;
-    return off;
-  }
-  if (pool_units_ + sz > kMaxUnits) {
-    std::fprintf(stderr, "PrefixTrie: node pool exhausted (%u units)\n", pool_units_);
-    std::abort();
-  }
-  uint32_t off = pool_units_;
-  pool_units_ += sz;
-  return off;
-}
-
-void PrefixTrie::FreeUnits(uint32_t off, uint32_t size) {
-  free_[size].push_back(off);
-  free_units_ += size;
-}
-
-size_t PrefixTrie::EmitNode(const uint32_t* val, const uint64_t* child, std::vector<size_t>* kids) {
-  size_t at = scratch_.size();
-  scratch_.resize(at + kHeaderWords);
-  uint64_t map[4] = {0, 0, 0, 0};
-  bool prev_child = false;
-  for (unsigned v = 0; v < 256; ++v) {
-    bool is_child = (child[v >> 6] >> (v & 63)) & 1;
-    if (v == 0 || is_child || prev_child || val[v] != val[v - 1]) {
-      map[v >> 6] |= uint64_t{1} << (v & 63);
-      if (is_child) kids->push_back(scratch_.size());
-      scratch_.push_back(is_child ? kNodeTag : val[v]);
+void PrefixTrie::CommitTop(uint32_t top, const uint32_t* first, const uint32_t* last) {
+  // All 64K entries of the /8 are equal when none of its slots holds a prefix
+  // longer than /16 and the same short prefix (or none) covers every slot.
+  const uint32_t* best = &short_best_[top << 8];
+  const bool uniform = long_slots_[top] == 0 && std::all_of(best, best + 256, [&](uint32_t v) {
+                         return v == best[0];
+                       });
+  if (uniform) {
+    const Entry e = Make(best[0]);
+    if (top_shared_[top] && Key(top_entry_[top]) == Key(e)) return;
+    if (top_shared_[top]) {
+      ReleaseShared(top_entry_[top]);
+    } else {
+      // Only dirty slots can have had prefixes longer than /16, hence groups.
+      for (const uint32_t* s = first; s != last; ++s) FreeSlotGroups(*s);
+      free_chunks_.push_back(top_[top]);
     }
-    prev_child = is_child;
+    top_[top] = AcquireShared(e);
+    top_shared_[top] = true;
+    top_entry_[top] = e;
+    return;
   }
-  std::memcpy(&scratch_[at], map, sizeof map);
-  uint32_t c1 = std::popcount(map[0]);
-  uint32_t c2 = c1 + std::popcount(map[1]);
-  uint32_t c3 = c2 + std::popcount(map[2]);
-  scratch_[at + 8] = (c1 << 8) | (c2 << 16) | (c3 << 24);
-  scratch_.resize((scratch_.size() + kUnitWords - 1) / kUnitWords * kUnitWords, 0);
-  return at;
+  if (top_shared_[top]) {
+    // Becomes the /8's own chunk, starting as a copy of the shared one: slots that
+    // are not dirty keep what they had.
+    Entry* c = NewChunk();
+    std::fill(c, c + kChunkEntries, top_entry_[top]);
+    ReleaseShared(top_entry_[top]);
+    top_[top] = c;
+    top_shared_[top] = false;
+  }
+  for (const uint32_t* s = first; s != last; ++s) CompileSlot(*s);
+}
+
+PrefixTrie::Entry* PrefixTrie::NewChunk() {
+  if (!free_chunks_.empty()) {
+    Entry* c = free_chunks_.back();
+    free_chunks_.pop_back();
+    return c;
+  }
+  chunks_.Reserve(chunk_count_ + 1);
+  return chunks_[chunk_count_++];
+}
+
+PrefixTrie::Entry* PrefixTrie::AcquireShared(Entry e) {
+  if (e.value == 0) return g_empty_chunk;
+  SharedChunk& s = shared_[Key(e)];
+  if (s.refs++ == 0) {
+    s.chunk = NewChunk();
+    std::fill(s.chunk, s.chunk + kChunkEntries, e);
+  }
+  return s.chunk;
+}
+
+void PrefixTrie::ReleaseShared(Entry e) {
+  if (e.value == 0) return;
+  auto it = shared_.find(Key(e));
+  assert(it != shared_.end());
+  if (--it->second.refs == 0) {
+    free_chunks_.push_back(it->second.chunk);
+    shared_.erase(it);
+  }
+}
+
+uint32_t PrefixTrie::NewGroup(Entry fill) {
+  uint32_t g;
+  if (!free_groups_.empty()) {
+    g = free_groups_.back();
+    free_groups_.pop_back();
+  } else {
+    if (group_count_ >= kMaxGroups) {
+      std::fprintf(stderr, "PrefixTrie: more than %u /24s hold longer prefixes\n", kMaxGroups);
+      std::abort();
+    }
+    g = group_count_++;
+    groups_.Reserve(group_count_);
+  }
+  std::fill(std::begin(groups_[g].e), std::end(groups_[g].e), fill);
+  return g;
+}
+
+void PrefixTrie::FreeSlotGroups(uint32_t slot) {
+  const Entry* e = top_[slot >> 8] + (slot & 255) * 256;
+  for (unsigned v = 0; v < 256; ++v) {
+    if (e[v].value >= kNodeTag) free_groups_.push_back(e[v].value & ~kNodeTag);
+  }
 }
 
 void PrefixTrie::CompileSlot(uint32_t slot) {
-  Block& b = blocks_[slot];
-  if (b.size != 0) {
-    FreeUnits(b.off, b.size);
-    b = Block{};
-  }
-  const auto& es = slots_[slot];
-  const uint32_t dflt = short_best_[slot];
-  if (es.empty()) {
-    root_[slot] = dflt;
-    return;
-  }
-
-  // Level 2 (address bits 16..23). Entries are sorted by (start, length), so a
-  // covering prefix is painted before the prefixes it covers.
-  uint32_t val[256];
-  std::fill(std::begin(val), std::end(val), dflt);
-  uint64_t child[4] = {0, 0, 0, 0};
-  for (const LongEntry& e : es) {
-    unsigned v0 = e.low >> 8;
-    if (e.len <= 24) {
-      std::fill(val + v0, val + v0 + (1u << (24 - e.len)), e.value);
-    } else {
-      child[v0 >> 6] |= uint64_t{1} << (v0 & 63);
+  FreeSlotGroups(slot);
+  Entry* e = top_[slot >> 8] + (slot & 255) * 256;
+  std::fill(e, e + 256, Make(short_best_[slot]));
+  // Entries are sorted by (start, length), so a covering prefix is painted before
+  // the prefixes it covers, and every prefix of length <= 24 covering a /24 comes
+  // before the first longer prefix inside it: when that one makes the /24's group,
+  // the entry it replaces is final and becomes the group's default.
+  for (const LongEntry& x : slots_[slot]) {
+    const unsigned v0 = x.low >> 8;
+    const Entry n = Make(x.value);
+    if (x.len <= 24) {
+      std::fill(e + v0, e + v0 + (1u << (24 - x.len)), n);
+      continue;
     }
+    if (e[v0].value < kNodeTag) e[v0] = Entry{kNodeTag | NewGroup(e[v0]), 0};
+    Entry* g = groups_[e[v0].value & ~kNodeTag].e;
+    const unsigned a0 = x.low & 255;
+    std::fill(g + a0, g + a0 + (1u << (32 - x.len)), n);
   }
-  scratch_.clear();
-  std::vector<size_t> kids;
-  EmitNode(val, child, &kids);
-
-  // Level 3 (bits 24..31) under each position holding prefixes longer than /24;
-  // its default is what level 2 had there.
-  static const uint64_t kNoChildren[4] = {0, 0, 0, 0};
-  size_t k = 0, i = 0;
-  for (unsigned v = 0; v < 256; ++v) {
-    if (((child[v >> 6] >> (v & 63)) & 1) == 0) continue;
-    while ((es[i].low >> 8) < v) ++i;
-    uint32_t val3[256];
-    std::fill(std::begin(val3), std::end(val3), val[v]);
-    for (; i < es.size() && (es[i].low >> 8) == v; ++i) {
-      const LongEntry& e = es[i];
-      if (e.len <= 24) continue;
-      unsigned v0 = e.low & 255;
-      std::fill(val3 + v0, val3 + v0 + (1u << (32 - e.len)), e.value);
-    }
-    size_t off = EmitNode(val3, kNoChildren, nullptr);
-    scratch_[kids[k++]] = kNodeTag | static_cast<uint32_t>(off / kUnitWords);
-  }
-
-  uint32_t units = static_cast<uint32_t>(scratch_.size() / kUnitWords);
-  b.off = AllocUnits(units, &b.size);
-  for (size_t w : kids) scratch_[w] += b.off;
-  std::memcpy(pool_ + static_cast<size_t>(b.off) * kUnitWords, scratch_.data(),
-              scratch_.size() * sizeof(uint32_t));
-  root_[slot] = kNodeTag | b.off;
 }
 
 size_t PrefixTrie::MemoryBytes() const {
-  size_t b = size_t{pool_units_} * kUnitWords * 4;
-  for (const auto& [size, f] : free_) b += f.capacity() * sizeof(uint32_t) + 40;
+  size_t b = chunks_.bytes() + groups_.bytes();
+  b += free_chunks_.capacity() * sizeof(uint32_t*) + free_groups_.capacity() * 4;
+  b += shared_.capacity() * (sizeof(uint32_t) + sizeof(SharedChunk) + 1);
   b += short_.capacity() * (sizeof(uint32_t) * 2 + 1);
-  b += short_best_.capacity() * 4 + short_best_len_.capacity() + root_.capacity() * 4;
-  b += blocks_.capacity() * sizeof(Block) + dirty_.capacity() / 8;
-  b += dirty_slots_.capacity() * 4 + scratch_.capacity() * 4;
+  b += short_best_.capacity() * 4 + short_best_len_.capacity() + long_slots_.capacity() * 2;
+  b += dirty_.capacity() / 8 + dirty_slots_.capacity() * 4;
   b += slots_.capacity() * sizeof(slots_[0]);
   for (const auto& v : slots_) b += v.capacity() * sizeof(LongEntry);
   return b;

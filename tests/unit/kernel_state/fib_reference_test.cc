@@ -221,6 +221,23 @@ class FibReferenceTest : public testing::Test {
   void CheckLookups(int n) {
     static const uint8_t kDs[] = {0, 0, 0x04, 0x08, 0x10, 0x1c, 0xff};
     static const uint32_t kTables[] = {ipv4::kTableLocal, ipv4::kTableMain, ipv4::kTableDefault, 100, 101};
+    // A batch first (so after an update it meets uncompiled changes), of a length
+    // that is not a multiple of its internal step.
+    std::vector<Ipv4> dst(53);
+    std::vector<uint8_t> ds(dst.size());
+    std::vector<std::optional<FibResult>> out(dst.size());
+    for (size_t i = 0; i < dst.size(); ++i) {
+      dst[i] = Addr();
+      ds[i] = kDs[Pick(sizeof kDs)];
+    }
+    fib.LookupBatch(dst, ds, absl::MakeSpan(out));
+    for (size_t i = 0; i < dst.size(); ++i) {
+      ExpectSame(out[i], model.Lookup(dst[i], ds[i]), "LookupBatch", dst[i], ds[i]);
+    }
+    fib.LookupBatch(dst, {}, absl::MakeSpan(out));
+    for (size_t i = 0; i < dst.size(); ++i) {
+      ExpectSame(out[i], model.Lookup(dst[i], 0), "LookupBatch ds 0", dst[i], 0);
+    }
     for (int q = 0; q < n; ++q) {
       uint32_t a = Addr();
       uint8_t ds = kDs[Pick(sizeof kDs)];

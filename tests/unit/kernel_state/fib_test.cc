@@ -1,6 +1,12 @@
 #include "daemon/kernel_state/fib.h"
 
+#include <fstream>
 #include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -260,6 +266,62 @@ TEST(FibTest, UpsertReplacesByIdentityAndRemoveDeletes) {
   fib.Clear();
   EXPECT_EQ(fib.size(), 0u);
   EXPECT_FALSE(fib.Lookup(A(10, 0, 0, 1)).has_value());
+}
+
+// A route replaced by an identical one gets a new nexthop vector; the result must
+// point at the stored route's leg, at every prefix length the table stores
+// differently (a /8 alone in a shared chunk, a /16 slot default, a /24 entry, a
+// longer prefix in a /24 group), one lookup at a time and in a batch.
+TEST(FibTest, ReplacingARouteInPlaceMovesTheResultToItsNewLeg) {
+  Fib fib;
+  const std::pair<Ipv4, uint8_t> prefixes[] = {
+      {A(30, 0, 0, 0), 8}, {A(40, 1, 0, 0), 16}, {A(40, 2, 3, 0), 24}, {A(40, 2, 4, 16), 28}};
+  for (auto [dst, len] : prefixes) fib.Upsert(Via(dst, len, 2, A(192, 0, 2, 1)));
+  for (int round = 0; round < 3; ++round) {
+    for (auto [dst, len] : prefixes) {
+      EXPECT_FALSE(fib.Upsert(Via(dst, len, 2, A(192, 0, 2, 1))));
+      for (int batch = 0; batch < 2; ++batch) {
+        std::optional<FibResult> r;
+        if (batch) {
+          fib.LookupBatch({&dst, 1}, {}, {&r, 1});
+        } else {
+          r = fib.Lookup(dst);
+        }
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(r->route, fib.Find(ipv4::kTableMain, dst, len, 0, 0));
+        EXPECT_EQ(r->nexthop, &r->route->nexthops[0]) << "/" << int{len} << " batch " << batch;
+      }
+    }
+  }
+}
+
+long VmSizeKiB() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmSize:", 0) == 0) return std::stol(line.substr(7));
+  }
+  return -1;
+}
+
+// Issue 12: under vm.overcommit_memory=2 every mapped byte is charged, so the FIB
+// maps what it uses and nothing ahead (it used to reserve 1.8 GiB per Fib).
+TEST(FibTest, MapsNoAddressSpaceAhead) {
+  long vm0 = VmSizeKiB();
+  std::vector<std::unique_ptr<Fib>> fibs;
+  for (int i = 0; i < 4; ++i) fibs.push_back(std::make_unique<Fib>());
+  long vm1 = VmSizeKiB();
+  EXPECT_LT(vm1 - vm0, 4 * 1024) << "KiB for four empty Fibs";
+  // A namespace's usual routes: local addresses, broadcasts, a connected subnet,
+  // a default route.
+  Fib& fib = *fibs[0];
+  fib.Upsert(LocalRoute(A(127, 0, 0, 1), 1));
+  fib.Upsert(LocalRoute(A(10, 0, 0, 1), 2));
+  fib.Upsert(Via(A(10, 0, 0, 0), 24, 2));
+  fib.Upsert(Via(0, 0, 2, A(10, 0, 0, 254)));
+  EXPECT_EQ(Oif(fib, A(8, 8, 8, 8)), 2);
+  long vm2 = VmSizeKiB();
+  EXPECT_LT(vm2 - vm1, 16 * 1024) << "KiB for a Fib of four routes";
 }
 
 TEST(FibTest, RouteUsesDevLooksAtEveryLeg) {
