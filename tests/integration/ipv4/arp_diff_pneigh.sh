@@ -97,6 +97,17 @@ l3ip neigh replace 10.0.1.10 lladdr 02:00:00:00:01:99 nud stale dev L3
 sleep 1.1  # the entry's locktime (1 s), after which a request may change it
 arpcase "no entry for the address: request from h1" 0 "${H1[@]}" --tip 10.0.2.51
 neighcase "not proxied: the existing entry takes h1's MAC" "STALE $H1MAC" 10.0.1.10
+# A request pvland answers for a local address: the reference's kernel creates the
+# requester's entry (neigh_event_ns); the kernel behind gw0 has arp_ignore 8 (§1.1), so
+# its arp_process stops before that. Not fixed yet: the check passes only while the
+# difference is there, so it goes when the difference does.
+l3ip neigh flush dev L3
+arpcase "local request from h1 with no neighbour entry" 1 "${H1[@]}" --tip 10.0.1.1
+r=$(l3_neigh r 10.0.1.10); d=$(l3_neigh d 10.0.1.10)
+if [ "$r" != "STALE $H1MAC" ]; then fail "local request: reference has '$r', expected 'STALE $H1MAC'"
+elif [ "$d" = "none -" ]; then pass "local request: KNOWN DIFFERENCE (arp_ignore 8 behind gw0): reference '$r', gw0's kernel no entry"
+elif [ "$d" = "$r" ]; then fail "local request: the known difference (arp_ignore 8 behind gw0) is gone: remove its marker"
+else fail "local request: reference '$r', gw0's kernel '$d'"; fi
 l3ip neigh flush dev L3
 
 echo "== the L3 device going down drops its entries, in the kernel and in pvland"
