@@ -190,6 +190,10 @@ struct RtnlSync::Impl {
   // The kernel announces no change of its static proxy entries (`ip neigh add|del
   // proxy`, nor their flush when a device goes down): they are dumped whole, with
   // RTM_GETNEIGH and ndm_flags exactly NTF_PROXY, and replace the mirrored set.
+  //
+  // A failed dump keeps the entries as they were and is counted; the next refresh
+  // (at most 0.5 s later in the daemon) tries again. It is not a loss of state that
+  // would call for a full resync.
   absl::Status DumpProxyEntries() {
     for (int attempt = 0;; ++attempt) {
       std::vector<ipv4::ProxyEntry> entries;
@@ -201,7 +205,10 @@ struct RtnlSync::Impl {
       if (err >= 0) err = nl_recvmsgs_default(proxy_sock.get());
       proxy_seen = nullptr;
       if (err == -NLE_DUMP_INTR && attempt < 5) continue;
-      if (err < 0) return NlError(err, "proxy entry dump");
+      if (err < 0) {
+        ++ctr.proxy_dump_errors;
+        return NlError(err, "proxy entry dump");
+      }
       if (state->ReplaceProxyEntries(entries)) Mark(RtnlChange::kProxyEntry);
       return absl::OkStatus();
     }
@@ -383,8 +390,8 @@ struct RtnlSync::Impl {
     }
     state->SetIgnoreRoutesWithLinkdownAll(ReadIgnoreLinkdownAll());
     absl::Status s = DumpRoutes();
-    if (s.ok()) s = DumpProxyEntries();
     if (!s.ok()) lost = true;
+    (void)DumpProxyEntries();
     Mark(RtnlChange::kResync);
     return s;
   }
@@ -498,7 +505,8 @@ void RtnlSync::OnReadable() {
   } else if (m.redump_due) {
     m.redump_due = false;
     ++m.ctr.route_redumps;
-    if (!m.DumpRoutes().ok() || !m.DumpProxyEntries().ok()) m.lost = true;
+    if (!m.DumpRoutes().ok()) m.lost = true;
+    (void)m.DumpProxyEntries();
   }
   m.state->fib().Commit();
   m.Notify();
@@ -517,7 +525,7 @@ void RtnlSync::RefreshUnannounced() {
   Impl& m = *impl_;
   if (m.mngr == nullptr) return;
   m.RefreshMediumIds();
-  if (!m.DumpProxyEntries().ok()) m.lost = true;  // retried by the next refresh or event
+  (void)m.DumpProxyEntries();
   m.state->fib().Commit();
   m.Notify();
 }

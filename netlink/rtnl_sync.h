@@ -46,6 +46,7 @@ struct RtnlSyncCounters {
   uint64_t recv_errors = 0;     // other receive/parse errors (also trigger a resync)
   uint64_t route_redumps = 0;   // debounced route re-dumps after link changes
   uint64_t purged_routes = 0;   // aliases purged for silent kernel flushes
+  uint64_t proxy_dump_errors = 0;  // failed dumps of the static proxy entries (retried)
 };
 
 // What changed, for the change callback. kResync: anything may have changed.
