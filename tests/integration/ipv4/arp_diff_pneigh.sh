@@ -110,6 +110,13 @@ elif [ "$d" = "$r" ]; then fail "local request: the known difference (arp_ignore
 else fail "local request: reference '$r', gw0's kernel '$d'"; fi
 l3ip neigh flush dev L3
 
+# Its own requests still leave and the replies still reach it: it resolves h1 to ping it.
+for side in r d; do
+  expect_ok "side $side: the router resolves h1 and pings it" can_ping "$side-sw" 10.0.1.10
+done
+neighcase "the router's own request resolved h1" "REACHABLE $H1MAC" 10.0.1.10
+l3ip neigh flush dev L3
+
 echo "== the L3 device going down drops its entries, in the kernel and in pvland"
 nsx r-sw ip link set "$L3_REF" down; nsx d-sw ip link set gw0 down
 nsx r-sw ip link set "$L3_REF" up; nsx d-sw ip link set gw0 up
