@@ -5,7 +5,7 @@
 # proxy_delay 0 and above; forwarding off; no route; the route back out the ingress
 # device; the L3 device going down. Bridge + `ip neigh` vs pvland + the same `ip neigh`
 # in its namespace, which pvland mirrors (it re-dumps the entries every 0.5 s: the
-# kernel announces none of them).
+# kernel announces none of them; `pvlanctl neigh show proxy` shows its copy).
 #
 # Every case also checks that the kernel behind gw0, which has the same entries and the
 # same L3 MAC, answered nothing itself (dut_sender_check: every reply from the L3 MAC is
@@ -19,12 +19,16 @@ l3_build
 H1=(--sip 10.0.1.10)
 UC=(--dst "$L3MAC")
 
+# l3_proxy_synced: pvland's copy of the proxy entries is the kernel's (d-sw).
+l3_proxy_synced() {
+  [ "$(nsx d-sw ip neigh show proxy | sed 's/ *$//' | sort)" = "$(ctl neigh show proxy | sort)" ]
+}
 # l3pneigh add|del ADDR [dev L3|DEV]: `ip neigh add|del proxy ADDR ...` on both sides,
 # then the wait for pvland's next re-dump.
 l3pneigh() {
   local op=$1; shift
   l3ip neigh "$op" proxy "$@"
-  sleep 0.6
+  wait_until 3 l3_proxy_synced || fail "pvland did not mirror 'ip neigh $op proxy $*': $(ctl neigh show proxy | tr '\n' ';')"
 }
 
 echo "== an entry on the L3 device (row 45), proxy_delay 0"
@@ -122,6 +126,8 @@ nsx r-sw ip link set "$L3_REF" down; nsx d-sw ip link set gw0 down
 nsx r-sw ip link set "$L3_REF" up; nsx d-sw ip link set gw0 up
 l3_dut_wait_route 10.0.1.10 gw0 || fail "gw0's routes did not come back"
 expect_eq "reference: br0's entries gone" "$(nsx r-sw ip neigh show proxy dev "$L3_REF" | wc -l)" 0
+expect_ok "pvland's copy follows (gw0's entries gone)" wait_until 3 l3_proxy_synced
+expect_eq "pvland shows no entry on gw0" "$(ctl neigh show proxy | grep -c 'dev gw0')" 0
 arpcase "pneigh after the device went down and up" 0 "${H1[@]}" --tip 10.0.2.50 "${UC[@]}"
 
 # The kernel behind gw0 did try to answer (it has the same entries): the nftables
