@@ -1,6 +1,7 @@
 #include "netlink/nl_convert.h"
 
 #include <arpa/inet.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
 #include <netlink/route/addr.h>
@@ -86,6 +87,25 @@ std::optional<ipv4::Address> ConvertAddress(struct rtnl_addr* addr) {
   a.broadcast = V4(rtnl_addr_get_broadcast(addr));
   a.flags = rtnl_addr_get_flags(addr);
   return a;
+}
+
+std::optional<ipv4::ProxyEntry> ConvertProxyNeigh(const struct nlmsghdr* nlh, size_t len) {
+  if (len < sizeof(*nlh) || nlh->nlmsg_len > len || nlh->nlmsg_type != RTM_NEWNEIGH) return std::nullopt;
+  if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ndmsg))) return std::nullopt;
+  const auto* ndm = static_cast<const struct ndmsg*>(NLMSG_DATA(nlh));
+  if (ndm->ndm_family != AF_INET || (ndm->ndm_flags & NTF_PROXY) == 0 || ndm->ndm_ifindex < 0) return std::nullopt;
+  int attrlen = static_cast<int>(nlh->nlmsg_len - NLMSG_LENGTH(sizeof(struct ndmsg)));
+  // RTA_OK and RTA_NEXT take a non-const pointer; nothing is written through it.
+  auto* rta = reinterpret_cast<struct rtattr*>(const_cast<char*>(reinterpret_cast<const char*>(ndm)) +
+                                               NLMSG_ALIGN(sizeof(struct ndmsg)));
+  for (; RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
+    if (rta->rta_type != NDA_DST) continue;
+    if (RTA_PAYLOAD(rta) != 4) return std::nullopt;
+    uint32_t be;
+    std::memcpy(&be, RTA_DATA(rta), 4);
+    return ipv4::ProxyEntry{ntohl(be), ndm->ndm_ifindex};
+  }
+  return std::nullopt;
 }
 
 }  // namespace pvland::netlink

@@ -9,6 +9,7 @@
 struct rtnl_route;
 struct rtnl_link;
 struct rtnl_addr;
+struct nlmsghdr;
 
 namespace pvland::netlink {
 
@@ -23,5 +24,12 @@ ipv4::Link ConvertLink(struct rtnl_link* link);
 
 // IPv4 addresses only.
 std::optional<ipv4::Address> ConvertAddress(struct rtnl_addr* addr);
+
+// One message of an RTM_GETNEIGH dump asked with ndm_flags NTF_PROXY (the kernel's
+// pneigh_fill_info): an IPv4 static proxy entry, its device (ndm_ifindex, 0 for an
+// entry without one) and its address (NDA_DST). nullopt for anything else: another
+// message type or family, an ordinary neighbour, a missing or malformed NDA_DST.
+// `len` is the number of bytes readable at `nlh`.
+std::optional<ipv4::ProxyEntry> ConvertProxyNeigh(const struct nlmsghdr* nlh, size_t len);
 
 }  // namespace pvland::netlink

@@ -2,6 +2,7 @@
 
 #include <linux/if.h>
 #include <linux/ip.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
@@ -83,6 +84,7 @@ struct RtnlSync::Impl {
   struct nl_cache* netconf = nullptr;
   SockPtr route_sock;  // IPv4 route notifications, non-blocking
   SockPtr sync_sock;   // dumps, blocking
+  SockPtr proxy_sock;  // static proxy entry dumps, blocking
   int epfd = -1;
   int timerfd = -1;
   int route_rcvbuf = 0;
@@ -93,6 +95,8 @@ struct RtnlSync::Impl {
   uint8_t changed = 0;  // bit per RtnlChange
   // During a route dump: identities seen, for the sweep.
   absl::flat_hash_set<RouteKey>* seen = nullptr;
+  // During a proxy entry dump: the entries so far.
+  std::vector<ipv4::ProxyEntry>* proxy_seen = nullptr;
 
   ~Impl() {
     if (mngr) nl_cache_mngr_free(mngr);
@@ -173,6 +177,43 @@ struct RtnlSync::Impl {
     }
   }
 
+  // ---- static proxy entries ----
+
+  static int ProxyDumpThunk(struct nl_msg* msg, void* arg) noexcept {
+    auto* self = static_cast<Impl*>(arg);
+    struct nlmsghdr* hdr = nlmsg_hdr(msg);
+    if (self->proxy_seen == nullptr) return NL_OK;
+    if (auto e = ConvertProxyNeigh(hdr, hdr->nlmsg_len)) self->proxy_seen->push_back(*e);
+    return NL_OK;
+  }
+
+  // The kernel announces no change of its static proxy entries (`ip neigh add|del
+  // proxy`, nor their flush when a device goes down): they are dumped whole, with
+  // RTM_GETNEIGH and ndm_flags exactly NTF_PROXY, and replace the mirrored set.
+  //
+  // A failed dump keeps the entries as they were and is counted; the next refresh
+  // (at most 0.5 s later in the daemon) tries again. It is not a loss of state that
+  // would call for a full resync.
+  absl::Status DumpProxyEntries() {
+    for (int attempt = 0;; ++attempt) {
+      std::vector<ipv4::ProxyEntry> entries;
+      proxy_seen = &entries;
+      struct ndmsg ndm = {};
+      ndm.ndm_family = AF_INET;
+      ndm.ndm_flags = NTF_PROXY;
+      int err = nl_send_simple(proxy_sock.get(), RTM_GETNEIGH, NLM_F_DUMP, &ndm, sizeof(ndm));
+      if (err >= 0) err = nl_recvmsgs_default(proxy_sock.get());
+      proxy_seen = nullptr;
+      if (err == -NLE_DUMP_INTR && attempt < 5) continue;
+      if (err < 0) {
+        ++ctr.proxy_dump_errors;
+        return NlError(err, "proxy entry dump");
+      }
+      if (state->ReplaceProxyEntries(entries)) Mark(RtnlChange::kProxyEntry);
+      return absl::OkStatus();
+    }
+  }
+
   // ---- links and addresses ----
 
   // Routes the kernel flushes without telling anyone when `ifindex` goes admin
@@ -210,7 +251,9 @@ struct RtnlSync::Impl {
     ++ctr.events;
     Mark(RtnlChange::kLink);
     if (action == NL_ACT_DEL) {
-      state->RemoveLink(l.ifindex);
+      const size_t proxies = state->proxy_entry_count();
+      state->RemoveLink(l.ifindex);  // with its proxy entries, as unregistering does
+      if (state->proxy_entry_count() != proxies) Mark(RtnlChange::kProxyEntry);
       Mark(RtnlChange::kRoute);
       ScheduleRedump();
       return;
@@ -227,7 +270,11 @@ struct RtnlSync::Impl {
     state->UpsertLink(l);
     constexpr uint32_t kStateBits = IFF_UP | IFF_LOWER_UP | IFF_RUNNING;
     if ((old_flags ^ l.flags) & kStateBits) {
-      if ((old_flags & IFF_UP) && !(l.flags & IFF_UP)) PurgeRoutesOf(l.ifindex, false);
+      if ((old_flags & IFF_UP) && !(l.flags & IFF_UP)) {
+        PurgeRoutesOf(l.ifindex, false);
+        // arp_ifdown flushes the device's proxy entries too; the re-dump confirms it.
+        if (state->RemoveProxyEntriesOf(l.ifindex)) Mark(RtnlChange::kProxyEntry);
+      }
       Mark(RtnlChange::kRoute);  // nexthop usability changed
       ScheduleRedump();
     }
@@ -344,6 +391,7 @@ struct RtnlSync::Impl {
     state->SetIgnoreRoutesWithLinkdownAll(ReadIgnoreLinkdownAll());
     absl::Status s = DumpRoutes();
     if (!s.ok()) lost = true;
+    (void)DumpProxyEntries();
     Mark(RtnlChange::kResync);
     return s;
   }
@@ -356,7 +404,7 @@ struct RtnlSync::Impl {
       cb(RtnlChange::kResync);
       return;
     }
-    for (RtnlChange k : {RtnlChange::kLink, RtnlChange::kAddress, RtnlChange::kRoute}) {
+    for (RtnlChange k : {RtnlChange::kLink, RtnlChange::kAddress, RtnlChange::kRoute, RtnlChange::kProxyEntry}) {
       if (c & (1u << static_cast<unsigned>(k))) cb(k);
     }
   }
@@ -380,6 +428,11 @@ absl::Status RtnlSync::Start() {
   if (err < 0) return NlError(err, "connect sync socket");
   nl_socket_modify_cb(m.sync_sock.get(), NL_CB_VALID, NL_CB_CUSTOM, &Impl::RouteDumpThunk, &m);
   nl_socket_set_msg_buf_size(m.sync_sock.get(), 64 << 10);
+  m.proxy_sock.reset(nl_socket_alloc());
+  if (!m.proxy_sock) return absl::ResourceExhaustedError("nl_socket_alloc");
+  err = nl_connect(m.proxy_sock.get(), NETLINK_ROUTE);
+  if (err < 0) return NlError(err, "connect proxy entry socket");
+  nl_socket_modify_cb(m.proxy_sock.get(), NL_CB_VALID, NL_CB_CUSTOM, &Impl::ProxyDumpThunk, &m);
 
   // Routes: subscribe before the first dump so nothing between the two is missed.
   struct nl_sock* rs = m.route_sock.get();
@@ -425,6 +478,8 @@ absl::Status RtnlSync::Start() {
 
   absl::Status s = m.DumpRoutes();
   if (!s.ok()) return s;
+  s = m.DumpProxyEntries();
+  if (!s.ok()) return s;
   if (m.lost) {
     s = m.FullResync();
     --m.ctr.resyncs;  // part of the start, not a recovery
@@ -451,6 +506,7 @@ void RtnlSync::OnReadable() {
     m.redump_due = false;
     ++m.ctr.route_redumps;
     if (!m.DumpRoutes().ok()) m.lost = true;
+    (void)m.DumpProxyEntries();
   }
   m.state->fib().Commit();
   m.Notify();
@@ -469,6 +525,7 @@ void RtnlSync::RefreshUnannounced() {
   Impl& m = *impl_;
   if (m.mngr == nullptr) return;
   m.RefreshMediumIds();
+  (void)m.DumpProxyEntries();
   m.state->fib().Commit();
   m.Notify();
 }

@@ -19,6 +19,10 @@
 //    re-dump is scheduled, debounced, to pick up what the kernel flushed or revived.
 //  * A device's forwarding follows RTM_NEWNETCONF (libnl's netconf cache); its
 //    medium_id, which nothing announces, follows RefreshUnannounced().
+//  * The ARP table's static proxy entries (`ip neigh add proxy`) are announced by
+//    nothing either: they are dumped at start, on every resync and route re-dump, and
+//    by RefreshUnannounced(); a device going admin down or away drops its own at once,
+//    as the kernel's arp_ifdown does.
 //  * fd() is an epoll fd grouping the sockets and the debounce timer, so the caller
 //    watches a single descriptor; call OnReadable() whenever it is readable.
 //
@@ -42,10 +46,11 @@ struct RtnlSyncCounters {
   uint64_t recv_errors = 0;     // other receive/parse errors (also trigger a resync)
   uint64_t route_redumps = 0;   // debounced route re-dumps after link changes
   uint64_t purged_routes = 0;   // aliases purged for silent kernel flushes
+  uint64_t proxy_dump_errors = 0;  // failed dumps of the static proxy entries (retried)
 };
 
 // What changed, for the change callback. kResync: anything may have changed.
-enum class RtnlChange : uint8_t { kLink, kAddress, kRoute, kResync };
+enum class RtnlChange : uint8_t { kLink, kAddress, kRoute, kResync, kProxyEntry };
 
 struct RtnlSyncOptions {
   // Receive buffer asked for each socket (SO_RCVBUFFORCE, falling back to
@@ -79,11 +84,12 @@ class RtnlSync {
   // Runs a full resync now (also what overflow triggers).
   absl::Status Resync();
 
-  // Re-reads the devconf values the kernel changes without any notification
+  // Re-reads what the kernel changes without any notification: the devconf values
   // (medium_id: a sysctl write sends neither RTM_NEWLINK nor RTM_NEWNETCONF) into
-  // the mirrored links, and notifies kLink if one changed. One /proc read per IPv4
-  // device: call it periodically. (forwarding needs no such call: it follows
-  // RTM_NEWNETCONF.)
+  // the mirrored links, notifying kLink if one changed, and the static proxy entries
+  // (one RTM_GETNEIGH dump), notifying kProxyEntry if they changed. One /proc read
+  // per IPv4 device and one small dump: call it periodically. (forwarding needs no
+  // such call: it follows RTM_NEWNETCONF.)
   void RefreshUnannounced();
 
   // Called after each batch of changes has been applied (once per kind per

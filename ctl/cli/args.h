@@ -86,5 +86,6 @@ const Object& StatsObject();
 const Object& BridgeObject();
 const Object& SysctlObject();
 const Object& RouteObject();
+const Object& NeighObject();
 
 }  // namespace pvland::ctl::grammar

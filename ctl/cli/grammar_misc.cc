@@ -1,4 +1,4 @@
-// The small objects: stats show|clear, bridge set|show, route get.
+// The small objects: stats show|clear, bridge set|show, route get, neigh show proxy.
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
 #include "include/pvland/strings.h"
@@ -56,6 +56,14 @@ absl::StatusOr<Command> RouteGet(Args& a, uint32_t seq) {
   return Finish(PVL_CMD_ROUTE_GET, b, a);
 }
 
+absl::StatusOr<Command> NeighShow(Args& a, uint32_t seq) {
+  auto w = a.Need("proxy");
+  if (!w.ok()) return w.status();
+  if (*w != "proxy") return a.Error(text::Cat("unknown word '", *w, "'; expected proxy"));
+  if (absl::Status s = a.Done(); !s.ok()) return s;
+  return Finish(PVL_CMD_NEIGH_PROXY_GET, NewRequest(PVL_CMD_NEIGH_PROXY_GET, seq, true), a);
+}
+
 }  // namespace
 
 const Object& StatsObject() {
@@ -80,6 +88,12 @@ const Object& RouteObject() {
   static const Object* const kRoute = new Object{
       "route", {{"get", "route get ADDR", RouteGet}}, nullptr, {"  ADDR: IPv4 address"}};
   return *kRoute;
+}
+
+const Object& NeighObject() {
+  static const Object* const kNeigh = new Object{
+      "neigh", {{"show", "neigh show proxy", NeighShow}}, nullptr, {}};
+  return *kNeigh;
 }
 
 }  // namespace pvland::ctl::grammar

@@ -152,6 +152,11 @@ void Route(const AttrView& v, std::ostream& out) {
       << "\n";
 }
 
+// 10.0.2.50 dev gw0 proxy, as `ip neigh show proxy` prints an entry (no dev: any device).
+void ProxyEntry(const AttrView& v, std::ostream& out) {
+  out << Str(v, PVL_A_ADDR) << Opt(v, "dev", PVL_A_DEV) << " proxy" << Pairs(v, {PVL_A_ADDR, PVL_A_DEV}) << "\n";
+}
+
 // Anything else (bridge show, records of commands added later): one "key value" line.
 void Generic(const AttrView& v, std::ostream& out) {
   const std::string s = Pairs(v);
@@ -174,6 +179,7 @@ void PrintText(const Command& c, const Reply& r, std::ostream& out) {
       case PVL_CMD_STATS_GET: Stats(*view, out); break;
       case PVL_CMD_SYSCTL_GET: Sysctl(*view, c.value_only, out); break;
       case PVL_CMD_ROUTE_GET: Route(*view, out); break;
+      case PVL_CMD_NEIGH_PROXY_GET: ProxyEntry(*view, out); break;
       default: Generic(*view, out); break;
     }
   }

@@ -113,7 +113,7 @@ _pvlanctl() {
     elif [[ $cur == -* ]]; then
       words="-s -j -p -b -force"
     else
-      words="port vlan fdb stats bridge sysctl route help"
+      words="port vlan fdb stats bridge sysctl route neigh help"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -128,6 +128,7 @@ _pvlanctl() {
       stats) words="show clear help" ;;
       bridge) words="set show help" ;;
       route) words="get help" ;;
+      neigh) words="show help" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -174,6 +175,8 @@ _pvlanctl() {
       esac ;;
     bridge/set)
       (( n == 0 )) && words="ageing_time" ;;
+    neigh/show)
+      (( n == 0 )) && words="proxy" ;;
     sysctl/*)
       local write=0 a
       for a in "${args[@]}"; do [ "$a" = -w ] && write=1; done

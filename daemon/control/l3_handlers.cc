@@ -1,4 +1,9 @@
-// sysctl -w | sysctl KEY..., route get ADDR: the L3 router's knobs and FIB.
+// sysctl -w | sysctl KEY..., route get ADDR, neigh show proxy: the L3 router's knobs,
+// FIB and mirrored static proxy entries.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 
 #include "absl/strings/str_cat.h"
 #include "daemon/control/dispatcher.h"
@@ -119,12 +124,33 @@ absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&
   return absl::OkStatus();
 }
 
+// The static proxy entries pvland answers for, as its mirror has them now (re-dumped
+// from the kernel every 0.5 s), in address order.
+absl::Status NeighProxyGet(ControlContext& ctx, const ctl::AttrView&, ReplyRecords& out) {
+  auto router = RequireRouter(ctx);
+  if (!router.ok()) return router.status();
+  const kernel_state::L3State& state = (*router)->state();
+  std::vector<std::pair<ipv4::Ipv4, int>> entries;
+  state.ForEachProxyEntry([&](const ipv4::ProxyEntry& e) { entries.emplace_back(e.address, e.ifindex); });
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [addr, ifindex] : entries) {
+    ctl::MessageBuilder& m = out.Add();
+    m.PutIpv4(PVL_A_ADDR, addr);
+    if (ifindex != 0) {
+      const ipv4::Link* link = state.LinkByIndex(ifindex);
+      m.PutString(PVL_A_DEV, link ? link->name : absl::StrCat("if", ifindex));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void RegisterL3Handlers(Dispatcher& d) {
   d.Register(PVL_CMD_SYSCTL_SET, SysctlSet);
   d.Register(PVL_CMD_SYSCTL_GET, SysctlGet);
   d.Register(PVL_CMD_ROUTE_GET, RouteGet);
+  d.Register(PVL_CMD_NEIGH_PROXY_GET, NeighProxyGet);
 }
 
 }  // namespace pvland

@@ -95,10 +95,13 @@ ArpDecision ArpDecide(const kernel_state::L3State& state, const DevconfStore& st
     }
     if (rt.ok && conf->Forwarding() && rt.type == RouteType::kUnicast) {
       ArpReplyKind kind = ArpReplyKind::kNone;
+      // The kernel's order: proxy_arp, proxy_arp_pvlan, then a static proxy entry.
       if (ArpFwdProxy(*conf, in.ifindex, rt.oif, confs.ForIfindex(rt.oif))) {
         kind = ArpReplyKind::kProxy;
       } else if (ArpFwdPvlan(*conf, in.ifindex, rt.oif, p.sip, p.tip)) {
         kind = ArpReplyKind::kPvlan;
+      } else if (ArpFwdProxyEntry(state, in.ifindex, rt.oif, p.tip)) {
+        kind = ArpReplyKind::kPneigh;
       }
       if (kind != ArpReplyKind::kNone) {
         d.kind = kind;
@@ -110,10 +113,12 @@ ArpDecision ArpDecide(const kernel_state::L3State& state, const DevconfStore& st
         // at once; other requests wait in the proxy queue.
         if (in.locally_enqueued || p.pkt_type == PacketType::kHost || delay == 0) {
           d.action = ArpAction::kReply;
-          d.reason = kind == ArpReplyKind::kProxy ? "proxy_reply" : "pvlan_reply";
+          d.reason = kind == ArpReplyKind::kProxy ? "proxy_reply" : kind == ArpReplyKind::kPvlan ? "pvlan_reply" : "pneigh_reply";
         } else {
           d.action = ArpAction::kEnqueue;
-          d.reason = kind == ArpReplyKind::kProxy ? "proxy_delayed" : "pvlan_delayed";
+          d.reason = kind == ArpReplyKind::kProxy   ? "proxy_delayed"
+                     : kind == ArpReplyKind::kPvlan ? "pvlan_delayed"
+                                                    : "pneigh_delayed";
         }
         return d;
       }

@@ -9,10 +9,9 @@
 // way is reported whether or not log_martians is on; `log_martian` says whether
 // the kernel would print it (before its global rate limit).
 //
-// Not modelled: static proxy entries (`ip neigh add proxy`, pneigh_lookup), the
-// arptables hooks, IFF_NOARP internal ports (pvland's TAPs never are), and a
-// neighbour table that refuses an entry (gc_thresh3), which would suppress a local
-// reply.
+// Not modelled: the arptables hooks, IFF_NOARP internal ports (pvland's TAPs never
+// are), and a neighbour table that refuses an entry (gc_thresh3), which would suppress
+// a local reply.
 #pragma once
 
 #include <optional>
@@ -27,7 +26,8 @@ namespace pvland::ipv4 {
 
 enum class ArpAction : uint8_t { kIgnore, kReply, kEnqueue };
 
-enum class ArpReplyKind : uint8_t { kNone, kLocal, kDad, kProxy, kPvlan };
+// kPneigh: a static proxy entry (`ip neigh add proxy`, pneigh_lookup) answered.
+enum class ArpReplyKind : uint8_t { kNone, kLocal, kDad, kProxy, kPvlan, kPneigh };
 
 // The fields of a reply as arp_send_dst(ARPOP_REPLY, ...) fills them.
 struct ArpReplyFields {

@@ -19,4 +19,9 @@ bool ArpFwdPvlan(const ConfView& in_conf, int in_dev, int out_dev, Ipv4 sip, Ipv
   return in_conf.ProxyArpPvlan();
 }
 
+bool ArpFwdProxyEntry(const kernel_state::L3State& state, int in_dev, int out_dev, Ipv4 tip) {
+  if (out_dev == in_dev) return false;  // never proxied back out the ingress device
+  return state.HasProxyEntry(tip, in_dev);
+}
+
 }  // namespace pvland::ipv4

@@ -64,6 +64,7 @@ bool L3State::RemoveLink(int ifindex) {
   // with force); for multipath routes it drops the whole route, not just the leg.
   fib_.RemoveIf([ifindex](const ipv4::Route& r) { return Fib::RouteUsesDev(r, ifindex); });
   fib_.ForgetLinkState(ifindex);
+  RemoveProxyEntriesOf(ifindex);
   ++generation_;
   return true;
 }
@@ -106,6 +107,29 @@ void L3State::SetIgnoreRoutesWithLinkdownAll(bool on) {
   ignore_linkdown_all_ = on;
   for (const auto& [ifindex, link] : links_) RefreshFibLinkState(link);
   ++generation_;
+}
+
+bool L3State::ReplaceProxyEntries(const std::vector<ipv4::ProxyEntry>& entries) {
+  absl::flat_hash_set<ipv4::ProxyEntry> fresh(entries.begin(), entries.end());
+  if (fresh == proxy_entries_) return false;
+  proxy_entries_ = std::move(fresh);
+  ++generation_;
+  return true;
+}
+
+size_t L3State::RemoveProxyEntriesOf(int ifindex) {
+  if (ifindex == 0) return 0;  // entries without a device survive every link event
+  const size_t n = absl::erase_if(proxy_entries_, [ifindex](const ipv4::ProxyEntry& e) { return e.ifindex == ifindex; });
+  if (n) ++generation_;
+  return n;
+}
+
+bool L3State::HasProxyEntry(ipv4::Ipv4 a, int dev) const {
+  return proxy_entries_.contains(ipv4::ProxyEntry{a, dev}) || proxy_entries_.contains(ipv4::ProxyEntry{a, 0});
+}
+
+void L3State::ForEachProxyEntry(absl::FunctionRef<void(const ipv4::ProxyEntry&)> fn) const {
+  for (const auto& e : proxy_entries_) fn(e);
 }
 
 Fib& L3State::mutable_fib() {

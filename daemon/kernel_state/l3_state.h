@@ -1,5 +1,5 @@
-// The namespace's L3 state as pvland sees it: links, IPv4 addresses and the FIB,
-// plus the queries the ARP and rp_filter decisions ask of them.
+// The namespace's L3 state as pvland sees it: links, IPv4 addresses, the FIB and the
+// ARP table's static proxy entries, plus the queries the ARP and rp_filter decisions ask of them.
 //
 // Pure data: nothing here talks to the kernel. RtnlSync (or a test) feeds it; the
 // daemon's stages read it. generation() changes on every mutation, so anything
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "daemon/kernel_state/fib.h"
 #include "daemon/kernel_state/l3_types.h"
@@ -47,6 +48,14 @@ class L3State {
   void SetIgnoreRoutesWithLinkdownAll(bool on);
   bool ignore_routes_with_linkdown_all() const { return ignore_linkdown_all_; }
 
+  // Static proxy entries (pneigh), which the kernel never announces: RtnlSync replaces
+  // them with each fresh dump. Returns whether anything changed.
+  bool ReplaceProxyEntries(const std::vector<ipv4::ProxyEntry>& entries);
+  // Forgets the entries bound to `ifindex`, as the kernel does when that device goes
+  // admin down or away (pneigh_ifdown); entries without a device stay. Returns how
+  // many went.
+  size_t RemoveProxyEntriesOf(int ifindex);
+
   // The FIB; mutate it only through here so the generation follows.
   Fib& mutable_fib();
   const Fib& fib() const { return fib_; }
@@ -60,6 +69,13 @@ class L3State {
   const ipv4::Link* LinkByName(std::string_view name) const;
   void ForEachLink(absl::FunctionRef<void(const ipv4::Link&)> fn) const;
   size_t link_count() const { return links_.size(); }
+
+  // ---- static proxy entries ----
+
+  // pneigh_lookup(): is there an entry for `a` bound to device `dev`, or to no device?
+  bool HasProxyEntry(ipv4::Ipv4 a, int dev) const;
+  void ForEachProxyEntry(absl::FunctionRef<void(const ipv4::ProxyEntry&)> fn) const;
+  size_t proxy_entry_count() const { return proxy_entries_.size(); }
 
   // ---- addresses ----
 
@@ -95,6 +111,7 @@ class L3State {
   absl::flat_hash_map<int, std::vector<ipv4::Address>> addrs_;
   // IFA_LOCAL -> number of (device, address) entries carrying it.
   absl::flat_hash_map<ipv4::Ipv4, int> local_refs_;
+  absl::flat_hash_set<ipv4::ProxyEntry> proxy_entries_;
   Fib fib_;
   bool ignore_linkdown_all_ = false;
   uint64_t generation_ = 0;

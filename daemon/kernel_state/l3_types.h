@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "include/pvland/types.h"
@@ -59,6 +60,19 @@ struct Address {
   uint8_t scope = kScopeUniverse;
   Ipv4 broadcast = 0;
   uint32_t flags = 0;    // IFA_F_*
+};
+
+// A static proxy entry of the ARP table (`ip neigh add proxy ADDR [dev DEV]`, the
+// kernel's pneigh_entry): the kernel proxies ADDR for requests arriving on DEV, or on
+// any device when the entry has none (ifindex 0).
+struct ProxyEntry {
+  Ipv4 address = 0;
+  int ifindex = 0;  // 0: any device
+  bool operator==(const ProxyEntry&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const ProxyEntry& e) {
+    return H::combine(std::move(h), e.address, e.ifindex);
+  }
 };
 
 struct Link {

@@ -78,8 +78,10 @@ std::string_view DropReasonName(DropReason r);
   X(kMartianSourceMulticastOrBroadcast, "martian_source_multicast_or_broadcast") /* martian: sip multicast/broadcast */          \
   X(kMartianSourceZero, "martian_source_zero")                                   /* martian: sip in 0/8 */                       \
   X(kNoRoute, "no_route")                                                        /* no route to tip */                           \
-  X(kNotProxied, "not_proxied")                                                  /* routed, but no proxy knob answers */         \
+  X(kNotProxied, "not_proxied")                                                  /* routed, no proxy knob or entry answers */    \
   X(kNotUnicastRoute, "not_unicast_route")                                       /* route to tip is not unicast */               \
+  X(kPneighDelayed, "pneigh_delayed")                                            /* proxy entry reply waits in the queue */      \
+  X(kPneighReply, "pneigh_reply")                                                /* static proxy entry reply sent */             \
   X(kProxyDelayed, "proxy_delayed")                                              /* proxy reply waits in the proxy queue */      \
   X(kProxyQueueDeviceDown, "proxy_queue_device_down")                            /* queued; device down at expiry */             \
   X(kProxyQueuePurged, "proxy_queue_purged")                                     /* queued; purged by a link going down */       \

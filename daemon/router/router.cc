@@ -37,6 +37,12 @@ absl::Status Router::Start() {
   OnStateChange(netlink::RtnlChange::kResync);
   if (auto s = loop_.Add(sync_->fd(), EPOLLIN, [this](uint32_t) { sync_->OnReadable(); }); !s.ok()) return s;
   if (auto s = loop_.AddTimer(kUnannouncedRefresh, [this] { sync_->RefreshUnannounced(); }); !s.ok()) return s;
+  if (auto g = KernelArpGuard::Create(); g.ok()) {
+    arp_guard_ = std::move(*g);
+  } else {
+    PVL_LOG(kWarning, "no nftables arp table (%s): the kernel behind an internal port may answer ARP itself",
+            g.status().ToString());
+  }
   proxy_timer_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
   if (!proxy_timer_.valid()) return absl::ErrnoToStatus(errno, "timerfd_create");
   return loop_.Add(proxy_timer_.get(), EPOLLIN, [this](uint32_t) {
@@ -57,6 +63,11 @@ absl::Status Router::OnInternalPortAdded(const std::string& name, int ifindex) {
     if (auto s = WriteProcFile(ConfPath(name, knob), value); !s.ok())
       PVL_LOG(kWarning, "internal port %s: cannot set kernel %s: %s", name, knob, s.ToString());
   }
+  // Nor answer for a static proxy entry, which no conf key prevents.
+  if (arp_guard_) {
+    if (auto s = arp_guard_->Silence(ifindex); !s.ok())
+      PVL_LOG(kWarning, "internal port %s: cannot drop the kernel's ARP replies: %s", name, s.ToString());
+  }
   RefreshForwarding(name);
   WriteThroughToKernel(name);
   const ipv4::Link* link = state_.LinkByIndex(ifindex);
@@ -65,6 +76,7 @@ absl::Status Router::OnInternalPortAdded(const std::string& name, int ifindex) {
 }
 
 void Router::OnInternalPortRemoved(const std::string& name) {
+  if (const ipv4::Link* link = state_.LinkByName(name); link && arp_guard_) arp_guard_->Release(link->ifindex);
   store_.RemovePort(name).IgnoreError();
   links_.RemoveInternal(name);
 }

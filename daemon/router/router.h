@@ -5,10 +5,13 @@
 // sync, /proc, the queue's timerfd, and handing delayed verdicts to whoever sends
 // the replies. Only the event loop calls it, between batches.
 //
-// pvland answers every ARP request about an internal port (local, proxy and private-VLAN
-// replies), so it owns the kernel's ARP conf of the internal TAP: the kernel behind it is
-// told never to answer (arp_ignore 8) nor proxy, and to leave source validation to
-// pvland (rp_filter 0). `forwarding` is the one knob both share, since the kernel does the
+// pvland answers every ARP request about an internal port (local, proxy, private-VLAN
+// and static proxy entry replies), so it owns the kernel's ARP conf of the internal TAP:
+// the kernel behind it is told never to answer (arp_ignore 8) nor proxy, and to leave
+// source validation to pvland (rp_filter 0); and since a static proxy entry makes the
+// kernel answer whatever its conf says, the ARP replies it sends out of the TAP are
+// dropped (KernelArpGuard). It still receives every request and reply, for its
+// neighbour table. `forwarding` is the one knob both share, since the kernel does the
 // routing: pvlanctl writes it through, and a change made from outside pvland arrives as
 // RTM_NEWNETCONF. The egress device's medium_id, which the kernel never announces, is
 // re-read periodically (kUnannouncedRefresh). Nothing on the ARP path reads /proc.
@@ -32,6 +35,7 @@
 #include "daemon/ipv4/proxy_queue.h"
 #include "daemon/ipv4/validate_source.h"
 #include "daemon/kernel_state/l3_state.h"
+#include "daemon/router/kernel_arp_guard.h"
 #include "daemon/router/link_watch.h"
 #include "netlink/rtnl_sync.h"
 
@@ -112,6 +116,7 @@ class Router final : public ipv4::ArpDecider, public ipv4::IpDecider {
   DelayedVerdictSink delayed_;
   InternalLinkChanged link_changed_;
   router::LinkWatch links_;
+  std::unique_ptr<KernelArpGuard> arp_guard_;  // null without nftables' arp family
   // The kernel's net_ratelimit(): one budget for every martian line.
   LogRateLimit martian_log_limit_{"net_ratelimit", clock_};
 };

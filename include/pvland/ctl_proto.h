@@ -47,7 +47,8 @@ struct pvl_ctlhdr {
   X(BRIDGE_GET)          \
   X(SYSCTL_SET)          \
   X(SYSCTL_GET)          \
-  X(ROUTE_GET)
+  X(ROUTE_GET)           \
+  X(NEIGH_PROXY_GET)
 
 enum pvl_cmd {
   PVL_CMD_UNSPEC = 0,

@@ -40,7 +40,7 @@ complete_line() {
 S=(-s "$PVSOCK")
 
 expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
-expect_eq "objects" "$(complete_line '')" "bridge fdb help port route stats sysctl vlan"
+expect_eq "objects" "$(complete_line '')" "bridge fdb help neigh port route stats sysctl vlan"
 expect_eq "object prefix" "$(complete_line po)" "port"
 expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
 expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
@@ -64,6 +64,7 @@ expect_eq "neigh keys: internal ports only, no default" \
 expect_eq "sysctl -w offers KEY=" "$(complete_line "${S[@]}" sysctl -w net.ipv4.conf.gw0.rp_f)" \
   "net.ipv4.conf.gw0.rp_filter="
 expect_eq "sysctl options" "$(complete_line sysctl -)" "-n -w"
+expect_eq "neigh show" "$(complete_line neigh show '')" "proxy"
 
 # Every key the completion offers is one the daemon reads; and it offers all of them
 # (33 conf keys for all, default and gw0, gw0's two neigh keys, and the two net.core

@@ -27,6 +27,7 @@ Frames are built by hand (no scapy import: it costs a second per call).
 """
 import argparse
 import ctypes
+import errno
 import json
 import os
 import select
@@ -126,6 +127,11 @@ def receive(rx):
         data, anc, _flags, addr = rx.recvmsg(65535, socket.CMSG_SPACE(20))
     except BlockingIOError:
         return None
+    except OSError as e:
+        # The interface went down (reported once); the socket hears it again once up.
+        if e.errno == errno.ENETDOWN:
+            return None
+        raise
     for level, typ, cdata in anc:
         if level == SOL_PACKET and typ == PACKET_AUXDATA and len(cdata) >= 20:
             status, _, _, _, _, tci, tpid = struct.unpack("IIIHHHH", cdata[:20])

@@ -234,9 +234,10 @@ dut_arp_verdicts() {
 }
 # dut_verdict NAME: one verdict counter (0 when absent).
 dut_verdict() { dut_arp_verdicts | awk -v r="$1" '$1 == r { n += $2 } END { print n + 0 }'; }
-# The verdicts that send a reply: answering for a local address (and DAD), proxy and
-# pvlan proxy replies (immediate, or when a delayed request leaves the queue).
-L3_REPLY_VERDICTS="local_reply dad_reply proxy_reply pvlan_reply"
+# The verdicts that send a reply: answering for a local address (and DAD), proxy_arp,
+# pvlan and static proxy entry replies (immediate, or when a delayed request leaves the
+# queue).
+L3_REPLY_VERDICTS="local_reply dad_reply proxy_reply pvlan_reply pneigh_reply"
 dut_reply_verdicts() {
   dut_arp_verdicts | awk -v want=" $L3_REPLY_VERDICTS " 'index(want, " " $1 " ") { n += $2 } END { print n + 0 }'
 }

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -279,6 +280,49 @@ TEST_F(RtnlSyncDiffTest, OverflowTriggersFullResync) {
   EXPECT_GE(sync.counters().resyncs, 1u);
   EXPECT_EQ(Mirror(), KernelRouteIdentities());
   EXPECT_EQ(Compare(rng, 2000, false), 0);
+}
+
+// Static proxy entries: nothing announces them, so the mirror follows them by dumps
+// (at start, RefreshUnannounced, route re-dumps) and drops a device's own entries when
+// it goes admin down, as arp_ifdown does in the kernel.
+TEST_F(RtnlSyncDiffTest, ProxyEntriesFollowDumpsAndAdminDown) {
+  ASSERT_EQ(Sh("ip neigh add proxy 10.9.0.1 dev v1 && ip neigh add proxy 10.9.0.2"), 0);
+  RtnlSync sync(&state_, RtnlSyncOptions{.redump_debounce = absl::Milliseconds(50)});
+  std::vector<RtnlChange> changes;
+  sync.SetChangeCallback([&](RtnlChange c) { changes.push_back(c); });
+  ASSERT_TRUE(sync.Start().ok());
+  const int v1 = Ifindex(1), v2 = Ifindex(2);
+  EXPECT_EQ(state_.proxy_entry_count(), 2u);
+  EXPECT_TRUE(state_.HasProxyEntry(0x0a090001, v1));
+  EXPECT_FALSE(state_.HasProxyEntry(0x0a090001, v2));
+  EXPECT_TRUE(state_.HasProxyEntry(0x0a090002, v2));  // no device: every device
+
+  // Added and deleted without a notification: seen at the next refresh.
+  ASSERT_EQ(Sh("ip neigh add proxy 10.9.0.3 dev v2 && ip neigh del proxy 10.9.0.2"), 0);
+  Pump(sync, 150);
+  EXPECT_FALSE(state_.HasProxyEntry(0x0a090003, v2));
+  sync.RefreshUnannounced();
+  EXPECT_TRUE(state_.HasProxyEntry(0x0a090003, v2));
+  EXPECT_FALSE(state_.HasProxyEntry(0x0a090002, v2));
+  EXPECT_EQ(state_.proxy_entry_count(), 2u);
+  EXPECT_NE(std::find(changes.begin(), changes.end(), RtnlChange::kProxyEntry), changes.end());
+  changes.clear();
+  sync.RefreshUnannounced();  // nothing changed: no change reported
+  EXPECT_EQ(std::find(changes.begin(), changes.end(), RtnlChange::kProxyEntry), changes.end());
+
+  // Admin down flushes v2's entries in the kernel, silently; v1's and unbound ones stay.
+  ASSERT_EQ(Sh("ip neigh add proxy 10.9.0.4 && ip link set v2 down"), 0);
+  Pump(sync);
+  EXPECT_FALSE(state_.HasProxyEntry(0x0a090003, v2));
+  EXPECT_TRUE(state_.HasProxyEntry(0x0a090001, v1));
+  EXPECT_TRUE(state_.HasProxyEntry(0x0a090004, v1));  // the route re-dump also re-read them
+  ASSERT_EQ(Sh("test -z \"$(ip neigh show proxy dev v2)\""), 0);
+
+  // A device that goes away takes its entries along.
+  ASSERT_EQ(Sh("ip link del v1"), 0);
+  Pump(sync);
+  EXPECT_FALSE(state_.HasProxyEntry(0x0a090001, v1));
+  EXPECT_EQ(state_.proxy_entry_count(), 1u);
 }
 
 }  // namespace

@@ -122,6 +122,7 @@ TEST(Pvlanctl, HelpNeedsNoDaemon) {
   EXPECT_THAT(all.out, HasSubstr("usage: pvlanctl [-s SOCK] [-j] [-p] OBJECT VERB ..."));
   EXPECT_THAT(all.out, HasSubstr("fdb add MAC port P [vlan V]\n"));
   EXPECT_THAT(all.out, HasSubstr("route get ADDR\n"));
+  EXPECT_THAT(all.out, HasSubstr("neigh show proxy\n"));
   Outcome fdb = Pvlanctl({"fdb", "help"});
   EXPECT_EQ(fdb.rc, 0);
   EXPECT_THAT(fdb.out, HasSubstr("fdb flush [port P] [vlan V] [dynamic]\n"));
@@ -136,7 +137,7 @@ TEST(Pvlanctl, OptionErrors) {
   EXPECT_EQ(Pvlanctl({"-force", "port", "show"}).err, "pvlanctl: -force applies to -b FILE only\n");
   EXPECT_EQ(Pvlanctl({"-b", "-", "port", "show"}).err, "pvlanctl: unexpected 'port' after -b -\n");
   EXPECT_EQ(Pvlanctl({}).err,
-            "pvlanctl: missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route\n");
+            "pvlanctl: missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh\n");
   EXPECT_EQ(Pvlanctl({"-x"}).rc, 1);
 }
 

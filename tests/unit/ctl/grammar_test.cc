@@ -106,7 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
         Good{"sysctl net.ipv4.conf.r1.proxy_arp",
              "SYSCTL_GET settings=[{key=net.ipv4.conf.r1.proxy_arp}]"},
         Good{"sysctl -n a b", "SYSCTL_GET settings=[{key=a},{key=b}]"},
-        Good{"route get 10.1.2.3", "ROUTE_GET addr=10.1.2.3"}));
+        Good{"route get 10.1.2.3", "ROUTE_GET addr=10.1.2.3"},
+        Good{"neigh show proxy", "NEIGH_PROXY_GET dump"}));
 
 TEST(ParseCommand, SysctlDashNAsksForValuesOnly) {
   auto plain = ParseCommand(Words("sysctl a"), 1);
@@ -139,7 +140,7 @@ TEST_P(BadCommand, FailsSayingWhy) {
 INSTANTIATE_TEST_SUITE_P(
     Structure, BadCommand,
     ::testing::Values(
-        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route"},
+        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh"},
         Bad{"prot show", "unknown object 'prot'; expected one of: port, vlan"},
         Bad{"help", "'help' prints usage and sends nothing"},
         Bad{"port", "port: missing verb; expected one of: add, del, set, show"},
@@ -267,7 +268,11 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"route get 10.1", "route get: '10.1' is not an IPv4 address"},
         Bad{"route get 10.0.0.256", "'10.0.0.256' is not an IPv4 address"},
         Bad{"route get 10.0.0.0/8", "is not an IPv4 address"},
-        Bad{"route get 10.0.0.1 dev r1", "route get: unexpected argument 'dev'"}));
+        Bad{"route get 10.0.0.1 dev r1", "route get: unexpected argument 'dev'"},
+        Bad{"neigh show", "neigh show: missing proxy"},
+        Bad{"neigh show all", "neigh show: unknown word 'all'; expected proxy"},
+        Bad{"neigh show proxy dev gw0", "neigh show: unexpected argument 'dev'"},
+        Bad{"neigh add proxy 10.0.0.1", "neigh: unknown verb 'add'; expected one of: show"}));
 
 TEST(ParseCommand, OversizedRequestFailsInsteadOfTruncating) {
   std::vector<std::string> words = {"sysctl", "-w"};

@@ -321,6 +321,28 @@ TEST(PrintRoute, LocalWithSourceAndUnreachable) {
             "192.168.1.1 table 100 type unreachable prefix 192.168.0.0/16 metric 20\n");
 }
 
+Reply ProxyReply() {
+  Reply r;
+  r.records.push_back(Record(PVL_CMD_NEIGH_PROXY_GET, [](MessageBuilder& b) {
+    b.PutIpv4(PVL_A_ADDR, 0x0a000232);
+    b.PutString(PVL_A_DEV, "gw0");
+  }));
+  r.records.push_back(Record(PVL_CMD_NEIGH_PROXY_GET, [](MessageBuilder& b) { b.PutIpv4(PVL_A_ADDR, 0x08080808); }));
+  return r;
+}
+
+TEST(PrintNeighProxy, TextLikeIpNeighShowProxy) {
+  EXPECT_EQ(Print(Cmd(PVL_CMD_NEIGH_PROXY_GET), ProxyReply(), OutputFormat::kText),
+            "10.0.2.50 dev gw0 proxy\n"
+            "8.8.8.8 proxy\n");
+}
+
+TEST(PrintNeighProxy, Json) {
+  EXPECT_EQ(Print(Cmd(PVL_CMD_NEIGH_PROXY_GET), ProxyReply(), OutputFormat::kJson),
+            R"([{"addr":"10.0.2.50","dev":"gw0"},{"addr":"8.8.8.8"}])"
+            "\n");
+}
+
 TEST(PrintRoute, Json) {
   EXPECT_EQ(Print(Cmd(PVL_CMD_ROUTE_GET), RouteReply(), OutputFormat::kJson),
             R"([{"addr":"10.1.2.3","route_type":"unicast","dev":"r1","gateway":"10.0.0.1",)"

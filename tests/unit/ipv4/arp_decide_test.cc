@@ -4,6 +4,7 @@
 #include "daemon/packet/drop_reason.h"
 
 #include <functional>
+#include <vector>
 
 #include "daemon/ipv4/arp_packet.h"
 #include "gtest/gtest.h"
@@ -81,6 +82,17 @@ auto Set2(std::string a, std::string b) {
   };
 }
 void DefaultVia2(Topo& t) { t.AddVia(0, 0, kEth2, kH2); }
+// `ip neigh add proxy ADDR [dev DEV]` for each entry (ifindex 0: no device).
+auto Pneigh(std::vector<ProxyEntry> entries) {
+  return [entries](Topo& t) { t.state.ReplaceProxyEntries(entries); };
+}
+auto PneighAnd(std::vector<ProxyEntry> entries, std::string a) {
+  return [entries, a](Topo& t) {
+    t.state.ReplaceProxyEntries(entries);
+    t.Sysctl(a);
+  };
+}
+constexpr Ipv4 kSame = Ip(10, 0, 1, 99);  // on eth1's own segment
 
 INSTANTIATE_TEST_SUITE_P(
     Section4, T1CasesTest,
@@ -300,6 +312,49 @@ INSTANTIATE_TEST_SUITE_P(
                 Set2("net.ipv4.conf.eth1.proxy_arp=1", "net.ipv4.conf.eth1.rp_filter=1"),
                 [] { return Uc(kH2, Ip(10, 0, 2, 50)); }, Want::kNothing, {},
                 MartianKind::kSource, "rp_filter_strict"},
+        // Static proxy entries (pneigh_lookup in arp_process).
+        CaseRow{"c45_pneigh_ingress_dev_unicast_now", Pneigh({{kH2, kEth1}}), [] { return Uc(kH2); },
+                Want::kReply, ArpReplyKind::kPneigh, MartianKind::kNone, "pneigh_reply"},
+        CaseRow{"c45_pneigh_broadcast_is_queued", Pneigh({{kH2, kEth1}}), [] { return Ask(kH2); },
+                Want::kQueue, ArpReplyKind::kPneigh, MartianKind::kNone, "pneigh_delayed"},
+        CaseRow{"c45_pneigh_delay0_now", PneighAnd({{kH2, kEth1}}, "net.ipv4.neigh.eth1.proxy_delay=0"),
+                [] { return Ask(kH2); }, Want::kReply, ArpReplyKind::kPneigh, MartianKind::kNone,
+                "pneigh_reply"},
+        CaseRow{"c45_pneigh_without_device", Pneigh({{kH2, 0}}), [] { return Uc(kH2); }, Want::kReply,
+                ArpReplyKind::kPneigh},
+        CaseRow{"c45_pneigh_on_other_device", Pneigh({{kH2, kEth2}}), [] { return Uc(kH2); },
+                Want::kNothing, {}, {}, "not_proxied"},
+        CaseRow{"c45_pneigh_other_address", Pneigh({{Ip(10, 0, 2, 11), kEth1}}), [] { return Uc(kH2); },
+                Want::kNothing, {}, {}, "not_proxied"},
+        CaseRow{"c45_pneigh_garp_answered", Pneigh({{Ip(10, 0, 2, 77), kEth1}}),
+                [] { return Uc(Ip(10, 0, 2, 77), Ip(10, 0, 2, 77)); }, Want::kReply, ArpReplyKind::kPneigh},
+        CaseRow{"c45_pneigh_route_back_to_ingress", Pneigh({{kSame, kEth1}}), [] { return Uc(kSame); },
+                Want::kNothing, {}, {}, "route_back_to_ingress"},
+        // With proxy_arp_pvlan the route back out eth1 passes, pvlan says no to a
+        // gratuitous request, and the entry is not used back out the ingress device.
+        CaseRow{"c45_pneigh_never_back_out_ingress",
+                PneighAnd({{kSame, kEth1}, {kSame, 0}}, "net.ipv4.conf.eth1.proxy_arp_pvlan=1"),
+                [] { return Uc(kSame, kSame); }, Want::kNothing, {}, {}, "not_proxied"},
+        CaseRow{"c45_pneigh_forwarding_off", PneighAnd({{kH2, kEth1}}, "net.ipv4.conf.eth1.forwarding=0"),
+                [] { return Uc(kH2); }, Want::kNothing, {}, {}, "forwarding_off"},
+        CaseRow{"c45_pneigh_no_route", Pneigh({{Ip(8, 8, 8, 8), kEth1}}), [] { return Uc(Ip(8, 8, 8, 8)); },
+                Want::kNothing, {}, {}, "no_route"},
+        CaseRow{"c45_pneigh_default_route",
+                [](Topo& t) {
+                  t.state.ReplaceProxyEntries({{Ip(8, 8, 8, 8), kEth1}});
+                  DefaultVia2(t);
+                },
+                [] { return Uc(Ip(8, 8, 8, 8)); }, Want::kReply, ArpReplyKind::kPneigh},
+        CaseRow{"c45_pneigh_proxy_arp_comes_first", PneighAnd({{kH2, kEth1}}, "net.ipv4.conf.eth1.proxy_arp=1"),
+                [] { return Uc(kH2); }, Want::kReply, ArpReplyKind::kProxy, MartianKind::kNone, "proxy_reply"},
+        CaseRow{"c45_pneigh_medium_id_irrelevant",
+                PneighAnd({{kH2, kEth1}}, "net.ipv4.conf.eth1.medium_id=-1"), [] { return Uc(kH2); },
+                Want::kReply, ArpReplyKind::kPneigh},
+        CaseRow{"c45_pneigh_probe_never_proxied", Pneigh({{kH2, kEth1}}), [] { return Dad(kH2); },
+                Want::kNothing, {}, {}, "arp_dad_not_local"},
+        CaseRow{"c45_pneigh_rp1_martian", PneighAnd({{kH2, kEth1}}, "net.ipv4.conf.eth1.rp_filter=1"),
+                [] { return Uc(kH2, Ip(10, 0, 2, 50)); }, Want::kNothing, {}, MartianKind::kSource,
+                "rp_filter_strict"},
         CaseRow{"c51_drop_gratuitous_arp", Set("net.ipv4.conf.eth1.drop_gratuitous_arp=1"),
                 [] { return Ask(Ip(10, 0, 1, 77), Ip(10, 0, 1, 77)); }, Want::kNothing, {}, {},
                 "arp_gratuitous_dropped"},

@@ -122,6 +122,26 @@ TEST_F(ProxyQueueTest, Case34RerunAnswersAtOnce) {
   EXPECT_EQ(again.reply.spa, kH2);
 }
 
+TEST_F(ProxyQueueTest, StaticProxyEntryRerunAndDeletionWhileQueued) {
+  t_.Sysctl("net.ipv4.conf.eth1.proxy_arp=0");
+  t_.state.ReplaceProxyEntries({{kH2, kEth1}});
+  const ArpDecision first = ArpDecide(t_.state, t_.store, t_.flags, Ask(kH2));
+  ASSERT_EQ(first.action, ArpAction::kEnqueue);
+  EXPECT_EQ(first.reason, "pneigh_delayed");
+  EXPECT_TRUE(first.requester_neighbour_refreshed);
+  ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms(), 1));
+  ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms(), 2));
+  clock_.Advance(kNsPerSec);
+  auto due = q_.TakeDue();
+  ASSERT_EQ(due.size(), 2u);
+  const ArpDecision again = Redecide(t_.state, t_.store, t_.flags, due[0]);
+  EXPECT_EQ(again.action, ArpAction::kReply);
+  EXPECT_EQ(again.reason, "pneigh_reply");
+  // The entry deleted while the request waits: the re-run finds none.
+  t_.state.ReplaceProxyEntries({});
+  EXPECT_EQ(Redecide(t_.state, t_.store, t_.flags, due[1]).reason, "not_proxied");
+}
+
 TEST_F(ProxyQueueTest, Case47KnobChangeWhileQueuedSuppresses) {
   ASSERT_TRUE(q_.Enqueue(Ask(kH2), Parms()));
   t_.Sysctl("net.ipv4.conf.eth1.proxy_arp=0");

@@ -145,5 +145,36 @@ TEST(L3StateTest, RemovingALinkDropsItsRoutes) {
   EXPECT_TRUE(s.fib().Lookup(A(10, 0, 1, 1)).has_value());
 }
 
+// pneigh_lookup: an entry bound to the asking device, or to none.
+TEST(L3StateTest, ProxyEntriesMatchTheirDeviceOrAny) {
+  L3State s;
+  s.UpsertLink(MakeLink(2, "a"));
+  s.UpsertLink(MakeLink(3, "b"));
+  const uint64_t g0 = s.generation();
+  EXPECT_TRUE(s.ReplaceProxyEntries({{A(10, 9, 0, 1), 2}, {A(10, 9, 0, 2), 0}, {A(10, 9, 0, 3), 3}}));
+  EXPECT_GT(s.generation(), g0);
+  EXPECT_EQ(s.proxy_entry_count(), 3u);
+  EXPECT_TRUE(s.HasProxyEntry(A(10, 9, 0, 1), 2));
+  EXPECT_FALSE(s.HasProxyEntry(A(10, 9, 0, 1), 3));
+  EXPECT_TRUE(s.HasProxyEntry(A(10, 9, 0, 2), 2));
+  EXPECT_TRUE(s.HasProxyEntry(A(10, 9, 0, 2), 3));
+  EXPECT_FALSE(s.HasProxyEntry(A(10, 9, 0, 3), 2));
+  EXPECT_FALSE(s.HasProxyEntry(A(10, 9, 0, 4), 2));
+
+  // The same set again, in another order: no change, no new generation.
+  const uint64_t g1 = s.generation();
+  EXPECT_FALSE(s.ReplaceProxyEntries({{A(10, 9, 0, 3), 3}, {A(10, 9, 0, 1), 2}, {A(10, 9, 0, 2), 0}}));
+  EXPECT_EQ(s.generation(), g1);
+
+  // A device going down or away takes its own entries; unbound ones stay.
+  EXPECT_EQ(s.RemoveProxyEntriesOf(3), 1u);
+  EXPECT_EQ(s.RemoveProxyEntriesOf(0), 0u);
+  EXPECT_TRUE(s.RemoveLink(2));
+  EXPECT_EQ(s.proxy_entry_count(), 1u);
+  EXPECT_TRUE(s.HasProxyEntry(A(10, 9, 0, 2), 7));
+  EXPECT_TRUE(s.ReplaceProxyEntries({}));
+  EXPECT_FALSE(s.HasProxyEntry(A(10, 9, 0, 2), 7));
+}
+
 }  // namespace
 }  // namespace pvland::kernel_state
