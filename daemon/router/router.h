@@ -32,6 +32,7 @@
 #include "daemon/ipv4/proxy_queue.h"
 #include "daemon/ipv4/validate_source.h"
 #include "daemon/kernel_state/l3_state.h"
+#include "daemon/router/input_conf_cache.h"
 #include "daemon/router/link_watch.h"
 #include "netlink/rtnl_sync.h"
 
@@ -112,6 +113,8 @@ class Router final : public ipv4::ArpDecider, public ipv4::IpDecider {
   DelayedVerdictSink delayed_;
   InternalLinkChanged link_changed_;
   router::LinkWatch links_;
+  // The conf DecideInput and SourceGuard read, per ingress ifindex.
+  router::InputConfCache input_conf_;
   // The kernel's net_ratelimit(): one budget for every martian line.
   LogRateLimit martian_log_limit_{"net_ratelimit", clock_};
 };
