@@ -10,7 +10,10 @@
 #
 # Environment:
 #   REPS     repetitions (default 3); implementations are interleaved A B C D A B C D ...
-#   IMPLS    subset of: pvland-rp0 pvland-rp1 bridge-rp0 bridge-rp1 (default: all four)
+#   IMPLS    subset of: pvland-rp0 pvland-rp1 bridge-rp0 bridge-rp1 (default: all four),
+#            pvland-base-rp0 pvland-base-rp1 (pvland from BASE_BUILD)
+#   BASE_BUILD  for pvland-base-*: another build directory (an older commit's Release
+#            build), so a change is measured against its parent in one interleaved run
 #   BUILD    pvland build directory (default <repo>/build-bench, Release, built if missing)
 #   PPS_SECS counting window of the 64-byte test (default 6, after 2 s warm-up)
 #   TCP_SECS iperf3 duration (default 6, plus 1 s omitted)
@@ -35,7 +38,11 @@
 # Metrics, per implementation and repetition:
 #   64B Mpps  pktgen floods 60-byte UDP frames 10.0.10.2 -> 10.0.20.2 to gw10's MAC
 #             (sendmmsg x64, PACKET_QDISC_BYPASS); the sink counts rx_packets of sink0
-#             over PPS_SECS after 2 s of warm-up; sw CPU% is pvland's run time meanwhile.
+#             over PPS_SECS after 2 s of warm-up; sw CPU% is pvland's run time meanwhile
+#             (its own work and the kernel's forwarding, done in its write calls to the
+#             TAP), and sw us/frame that run time per frame the sink received: on a
+#             shared machine pvland gets a varying share of CPU1, and the time per frame
+#             varies less than the rate.
 #   TCP 1/4   iperf3 -t TCP_SECS -O 1 -P 1 / -P 4 gen -> sink, receiver-side Gbit/s.
 # The table prints medians, min-max across repetitions, the ratio of rp_filter 1 to 0
 # for each data plane, and pvland's ratio to the bridge.
@@ -53,7 +60,11 @@ RESULTS=$WORK/results
 bench_require ip ethtool iperf3 ping taskset gcc python3 timeout
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (CPU0 for the load, CPU1 for the switch)"
 for impl in $IMPLS; do
-  case $impl in pvland-rp[012] | bridge-rp[012]) ;; *) die "unknown implementation '$impl'" ;; esac
+  case $impl in
+    pvland-rp[012] | bridge-rp[012]) ;;
+    pvland-base-rp[012]) [ -x "${BASE_BUILD:-}/daemon/pvland" ] || die "$impl needs BASE_BUILD with a built pvland" ;;
+    *) die "unknown implementation '$impl'" ;;
+  esac
 done
 bench_build
 
@@ -75,7 +86,8 @@ topo_up() {  # impl
   nsx $S sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
   SWPID=""
   case $impl in
-    pvland-*) start_pvland "$rp" ;;
+    pvland-base-*) start_pvland "$rp" "$BASE_BUILD/daemon/pvland" "$BASE_BUILD/ctl/cli/pvlanctl" ;;
+    pvland-*) start_pvland "$rp" "$PVLAND" "$PVLANCTL" ;;
     bridge-*) start_bridge "$rp" ;;
   esac
   local ok=0
@@ -100,10 +112,12 @@ topo_down() {
 }
 
 SOCK=$WORK/pvland.sock
-ctl() { nsx $S "$PVLANCTL" -s "$SOCK" "$@" || die "pvlanctl $*"; }
-start_pvland() {  # rp
+CTL=$PVLANCTL
+ctl() { nsx $S "$CTL" -s "$SOCK" "$@" || die "pvlanctl $*"; }
+start_pvland() {  # rp daemon client
   rm -f "$SOCK"
-  taskset -c 1 ip netns exec $S "$PVLAND" -s "$SOCK" >"$WORK/pvland.log" 2>&1 &
+  CTL=$3
+  taskset -c 1 ip netns exec $S "$2" -s "$SOCK" >"$WORK/pvland.log" 2>&1 &
   SWPID=$!
   PIDS+=("$SWPID")
   for _ in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
@@ -158,7 +172,9 @@ b0, b1 = [list(map(int, x.split())) for x in (b0, b1)]
 dt = float(t1) - float(t0)
 print(impl, "mpps", (int(r1) - int(r0)) / dt / 1e6)
 if swpid:
-    print(impl, "swcpu", 100.0 * (float(c1) - float(c0)) / int(hz) / dt)
+    cpu = (float(c1) - float(c0)) / int(hz)
+    print(impl, "swcpu", 100.0 * cpu / dt)
+    print(impl, "usframe", 1e6 * cpu / max(1, int(r1) - int(r0)))
 print(impl, "cpu1", 100.0 * (b1[0] - b0[0]) / max(1, b1[1] - b0[1]))
 EOF
 }
@@ -190,7 +206,7 @@ for rep in $(seq 1 "$REPS"); do
     measure_tcp "$impl" 4
     if [[ $impl == pvland-* ]]; then
       # The guard must have dropped nothing: every frame had a route back via its port.
-      nsx $S "$PVLANCTL" -s "$SOCK" stats show gw10 >"$WORK/stats.$impl.$rep" 2>&1
+      nsx $S "$CTL" -s "$SOCK" stats show gw10 >"$WORK/stats.$impl.$rep" 2>&1
       if grep -Eq 'drop (rp_filter|martian_source|martian_destination)' "$WORK/stats.$impl.$rep"; then
         die "$impl: the guard dropped frames: $(tr '\n' ' ' <"$WORK/stats.$impl.$rep")"
       fi
@@ -198,7 +214,7 @@ for rep in $(seq 1 "$REPS"); do
     topo_down
     grep "^$impl " "$RESULTS" | awk -v r="$rep" '{v[$2] = $3} END {
       printf "  rep %s %-11s %.3f Mpps  tcp1 %.2f  tcp4 %.2f Gbit/s", r, $1, v["mpps"], v["tcp1"], v["tcp4"];
-      if ("swcpu" in v) printf "  sw %.0f%%", v["swcpu"];
+      if ("swcpu" in v) printf "  sw %.0f%% %.2f us/frame", v["swcpu"], v["usframe"];
       printf "  cpu1 %.0f%%\n", v["cpu1"] }' | tail -1
     sed -i "s/^$impl /$impl.$rep /" "$RESULTS"
   done
@@ -223,22 +239,25 @@ def cell(impl, m, f):
 n = max((len(v) for i in r.values() for v in i.values()), default=0)
 print()
 print("routed, offloads on: medians of %d repetition(s), (min-max)" % n)
-hdr = ["data plane, rp_filter", "64B Mpps", "TCP 1 Gbit/s", "TCP 4 Gbit/s", "sw CPU% @pps", "CPU1 busy%"]
+hdr = ["data plane, rp_filter", "64B Mpps", "TCP 1 Gbit/s", "TCP 4 Gbit/s", "sw CPU% @pps", "sw us/frame", "CPU1 busy%"]
 print("| " + " | ".join(hdr) + " |")
 print("|" + "|".join("---" for _ in hdr) + "|")
 for impl in impls:
     print("| " + " | ".join([impl, cell(impl, "mpps", "%.3f"), cell(impl, "tcp1", "%.2f"),
-                             cell(impl, "tcp4", "%.2f"), cell(impl, "swcpu", "%.0f"), cell(impl, "cpu1", "%.0f")]) + " |")
+                             cell(impl, "tcp4", "%.2f"), cell(impl, "swcpu", "%.0f"), cell(impl, "usframe", "%.2f"),
+                             cell(impl, "cpu1", "%.0f")]) + " |")
 print()
 def ratio(a, b, m):
     x, y = med(a, m), med(b, m)
     return "-" if x is None or not y else "%.3f" % (x / y)
-for dp in ("pvland", "bridge"):
+for dp in ("pvland", "pvland-base", "bridge"):
     a, b = dp + "-rp1", dp + "-rp0"
     if a in r and b in r:
-        print("%s rp_filter 1 / 0: 64B %s, TCP 1 %s, TCP 4 %s" % (dp, ratio(a, b, "mpps"), ratio(a, b, "tcp1"), ratio(a, b, "tcp4")))
+        print("%s rp_filter 1 / 0: 64B %s, TCP 1 %s, TCP 4 %s, sw us/frame %s" % (dp, ratio(a, b, "mpps"), ratio(a, b, "tcp1"),
+              ratio(a, b, "tcp4"), ratio(a, b, "usframe")))
 for rp in ("rp0", "rp1"):
-    a, b = "pvland-" + rp, "bridge-" + rp
-    if a in r and b in r:
-        print("pvland / bridge, %s: 64B %s, TCP 1 %s, TCP 4 %s" % (rp, ratio(a, b, "mpps"), ratio(a, b, "tcp1"), ratio(a, b, "tcp4")))
+    for base in ("bridge", "pvland-base"):
+        a, b = "pvland-" + rp, base + "-" + rp
+        if a in r and b in r:
+            print("pvland / %s, %s: 64B %s, TCP 1 %s, TCP 4 %s" % (base, rp, ratio(a, b, "mpps"), ratio(a, b, "tcp1"), ratio(a, b, "tcp4")))
 EOF
