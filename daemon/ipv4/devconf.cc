@@ -44,6 +44,7 @@ const DevconfStore::Port* DevconfStore::FindPort(std::string_view name) const {
 }
 
 absl::Status DevconfStore::AddPort(std::string_view name) {
+  ++generation_;
   if (name.empty() || name == kAll || name == kDefault) {
     return absl::InvalidArgumentError(absl::StrCat("'", Av(name), "' cannot name a port's conf"));
   }
@@ -57,6 +58,7 @@ absl::Status DevconfStore::AddPort(std::string_view name) {
 }
 
 absl::Status DevconfStore::RemovePort(std::string_view name) {
+  ++generation_;
   auto it = ports_.find(name);
   if (it == ports_.end()) return absl::NotFoundError(absl::StrCat("no port '", Av(name), "'"));
   ports_.erase(it);
@@ -64,6 +66,7 @@ absl::Status DevconfStore::RemovePort(std::string_view name) {
 }
 
 absl::Status DevconfStore::RenamePort(std::string_view from, std::string_view to) {
+  ++generation_;
   if (to.empty() || to == kAll || to == kDefault) {
     return absl::InvalidArgumentError(absl::StrCat("'", Av(to), "' cannot name a port's conf"));
   }
@@ -110,6 +113,7 @@ void DevconfStore::WriteForwarding(DevConf* target, bool is_all, int32_t value) 
 }
 
 absl::Status DevconfStore::Write(std::string_view dev, Knob knob, int32_t value) {
+  ++generation_;
   const KnobInfo& info = InfoOf(knob);
   if (!info.writable) {
     return absl::PermissionDeniedError(

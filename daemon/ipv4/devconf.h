@@ -130,6 +130,10 @@ class DevconfStore {
   const LogBudget& log_budget() const { return log_budget_; }
   void set_log_budget(const LogBudget& b) { log_budget_ = b; }
 
+  // Changes with every change to a value any View() reads (a write, a port added,
+  // removed or renamed), so a view resolved once can be kept until it moves.
+  uint64_t generation() const { return generation_; }
+
  private:
   struct Port {
     DevConf conf;
@@ -143,6 +147,7 @@ class DevconfStore {
   DevConf default_;
   LogBudget log_budget_;
   absl::btree_map<std::string, Port, std::less<>> ports_;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace pvland::ipv4

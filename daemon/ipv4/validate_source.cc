@@ -12,7 +12,6 @@ SourceCheck Reject(std::string_view why) { return {false, false, why}; }
 // __fib_validate_source.
 SourceCheck FullCheck(const kernel_state::L3State& state, const ConfView& conf,
                       const SourceCheckInput& in, int32_t rpf) {
-  const bool no_addr = !state.HasAnyAddress(in.dev);
   // Reverse lookup: daddr = src, iif = the forwarding out-device (or loopback for
   // local delivery). Without policy rules iif does not change the answer.
   const auto res = state.fib().Lookup(in.src, in.dscp, in.oif != 0 ? in.oif : kLoopbackIfindex);
@@ -36,7 +35,9 @@ SourceCheck FullCheck(const kernel_state::L3State& state, const ConfView& conf,
   if (res->type == RouteType::kLocal && in.dev == kLoopbackIfindex) {
     return Accept("reverse_route_via_ingress", direct);
   }
-  if (no_addr) {
+  // Asked only now: a source routed back via the ingress device is accepted whatever
+  // its addresses (the kernel's `no_addr` only matters below).
+  if (!state.HasAnyAddress(in.dev)) {
     return rpf != 0 ? Reject("rp_filter_no_address") : Accept("no_address_rp_filter_off");
   }
   if (rpf == 1) return Reject("rp_filter_strict");

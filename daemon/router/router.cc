@@ -144,17 +144,15 @@ ipv4::ArpDecision Router::Decide(const ipv4::ArpInput& in, absl::Span<const uint
 }
 
 ipv4::IpInputDecision Router::DecideInput(const ipv4::IpPacketInfo& in, absl::Span<const uint8_t> ll_header) {
-  const ipv4::Link* link = state_.LinkByIndex(in.ifindex);
-  const std::optional<ipv4::ConfView> conf = link ? store_.View(link->name) : std::nullopt;
+  const ipv4::ConfView* conf = input_conf_.Get(state_, store_, in.ifindex);
   if (!conf) return {};
   const ipv4::IpInputDecision d = ipv4::DecideIpInput(state_, flags_, *conf, in);
-  if (conf->LogMartians()) LogMartian(d.log, in.dst, in.src, in.ifindex, ll_header);
+  if (d.log != ipv4::MartianKind::kNone && conf->LogMartians()) LogMartian(d.log, in.dst, in.src, in.ifindex, ll_header);
   return d;
 }
 
 ipv4::IpInputDecision Router::SourceGuard(const ipv4::IpPacketInfo& in, int mode) {
-  const ipv4::Link* link = state_.LinkByIndex(in.ifindex);
-  const std::optional<ipv4::ConfView> conf = link ? store_.View(link->name) : std::nullopt;
+  const ipv4::ConfView* conf = input_conf_.Get(state_, store_, in.ifindex);
   if (!conf) return {ipv4::IpDropKind::kRpFilter, ipv4::MartianKind::kNone, "no_l3_device"};
   return ipv4::SourceGuardDecide(state_, flags_, *conf, in, mode);
 }

@@ -36,6 +36,7 @@
 #include "daemon/ipv4/validate_source.h"
 #include "daemon/kernel_state/l3_state.h"
 #include "daemon/router/kernel_arp_guard.h"
+#include "daemon/router/input_conf_cache.h"
 #include "daemon/router/link_watch.h"
 #include "netlink/rtnl_sync.h"
 
@@ -117,6 +118,8 @@ class Router final : public ipv4::ArpDecider, public ipv4::IpDecider {
   InternalLinkChanged link_changed_;
   router::LinkWatch links_;
   std::unique_ptr<KernelArpGuard> arp_guard_;  // null without nftables' arp family
+  // The conf DecideInput and SourceGuard read, per ingress ifindex.
+  router::InputConfCache input_conf_;
   // The kernel's net_ratelimit(): one budget for every martian line.
   LogRateLimit martian_log_limit_{"net_ratelimit", clock_};
 };
