@@ -255,6 +255,17 @@ for dp in ("pvland", "pvland-base", "bridge"):
     if a in r and b in r:
         print("%s rp_filter 1 / 0: 64B %s, TCP 1 %s, TCP 4 %s, sw us/frame %s" % (dp, ratio(a, b, "mpps"), ratio(a, b, "tcp1"),
               ratio(a, b, "tcp4"), ratio(a, b, "usframe")))
+# The same ratios repetition by repetition (rp_filter 1 and 0 ran back to back, under
+# nearly the same load): median and range of the per-repetition ratios.
+def paired(a, b, m):
+    x, y = r.get(a, {}).get(m, []), r.get(b, {}).get(m, [])
+    q = sorted(p / q for p, q in zip(x, y) if p == p and q == q and q)
+    return "-" if not q else "%.3f (%.3f-%.3f)" % (statistics.median(q), q[0], q[-1])
+for dp in ("pvland", "pvland-base", "bridge"):
+    a, b = dp + "-rp1", dp + "-rp0"
+    if a in r and b in r:
+        print("%s rp_filter 1 / 0 per repetition: 64B %s, TCP 1 %s, TCP 4 %s, sw us/frame %s" % (dp, paired(a, b, "mpps"),
+              paired(a, b, "tcp1"), paired(a, b, "tcp4"), paired(a, b, "usframe")))
 for rp in ("rp0", "rp1"):
     for base in ("bridge", "pvland-base"):
         a, b = "pvland-" + rp, base + "-" + rp
