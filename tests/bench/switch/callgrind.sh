@@ -181,8 +181,13 @@ print("syscalls per frame (strace, %d frames):        %9.4f" % (sframes, calls /
 for n, name in sorted(rows, reverse=True):
     print("    %-16s %8d  %.4f/frame" % (name, n, n / sframes))
 over = []
-if max_ir and total / frames > float(max_ir):
-    over.append("instructions per frame %.1f > budget %s" % (total / frames, max_ir))
+# The budget is the data path's: Dataplane::OnEvent, everything a batch costs from the
+# readable port to the sent lists. Timer work (the router's 0.5 s refresh, FDB ageing)
+# is paid per second, not per frame, and under valgrind's slowdown its share of the
+# whole-process figure depends on how long the replay took on this machine.
+budgeted = onevent if onevent else total
+if max_ir and budgeted / frames > float(max_ir):
+    over.append("instructions per frame %.1f > budget %s" % (budgeted / frames, max_ir))
 if max_sys and calls / sframes > float(max_sys):
     over.append("syscalls per frame %.4f > budget %s" % (calls / sframes, max_sys))
 for o in over:
