@@ -238,7 +238,7 @@ Explanation RpFilter(const ExplainInput& in) {
     e.rule += StrCat(ip.l3_dev, " has no IPv4 address");
   else
     e.rule += RouteBack(ip);
-  e.rule += Now(ip, "");
+  e.rule += Now(ip, ip.reason);
   e.decided_by = StrCat("net.ipv4.conf.all.rp_filter ", ip.rp_all, ", net.ipv4.conf.", ip.l3_dev, ".rp_filter ",
                         ip.rp_dev, "; the routes to ", FormatIpv4(ip.src));
   const std::string zero_all = ip.rp_all > 0 ? StrCat(" and net.ipv4.conf.all.rp_filter=0") : "";
