@@ -65,7 +65,7 @@ rows=[json.loads(l) for l in open(sys.argv[1])]
 print(all(r['port']=='p2' or r.get('in_port')=='p2' for r in rows) and len(rows)>0)" "$T_DIR/mon.json")" True
 expect_eq "monitor -j: fields" "$("$PVT_PY" -c "
 import json,sys
-r=[json.loads(l) for l in open(sys.argv[1]) if 'isolated_port' in l][0]
+r=[x for x in map(json.loads, open(sys.argv[1])) if x['reason']=='isolated_port' and x.get('proto')=='arp'][0]
 print(r['in_port'], r['src_mac'], r['dst_ip'], r['proto'])" "$T_DIR/mon.json")" "p1 02:00:00:00:00:01 10.0.0.2 arp"
 
 COMMENTS=$(tshark -r "$T_DIR/drops.pcapng" -T fields -e frame.comment 2>/dev/null)
