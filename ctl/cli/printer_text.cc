@@ -171,6 +171,14 @@ void Why(const AttrView& v, std::ostream& out) {
   out << "\n";
 }
 
+// drops [port p2] [filtered] sent 12 lost 0 | port p3 filtered sent 2 lost 0
+void Subscriber(const AttrView& v, std::ostream& out) {
+  const bool drops = v.String(PVL_A_STREAM) == "drops";
+  out << (drops ? "drops" : "capture") << Opt(v, "port", PVL_A_PORT) << (v.Bool(PVL_A_FILTER_SET).value_or(false) ? " filtered" : "")
+      << Opt(v, "sent", PVL_A_SENT) << Opt(v, "lost", PVL_A_LOST)
+      << Pairs(v, {PVL_A_STREAM, PVL_A_PORT, PVL_A_FILTER_SET, PVL_A_SENT, PVL_A_LOST}) << "\n";
+}
+
 // Anything else (bridge show, records of commands added later): one "key value" line.
 void Generic(const AttrView& v, std::ostream& out) {
   const std::string s = Pairs(v);
@@ -195,6 +203,7 @@ void PrintText(const Command& c, const Reply& r, std::ostream& out) {
       case PVL_CMD_ROUTE_GET: Route(*view, out); break;
       case PVL_CMD_NEIGH_PROXY_GET: ProxyEntry(*view, out); break;
       case PVL_CMD_WHY_GET: Why(*view, out); break;
+      case PVL_CMD_MONITOR_GET: Subscriber(*view, out); break;
       default: Generic(*view, out); break;
     }
   }
