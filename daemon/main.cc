@@ -21,6 +21,7 @@
 #include "daemon/core/event_loop.h"
 #include "daemon/core/log.h"
 #include "daemon/dataplane/dataplane.h"
+#include "daemon/observe/observer.h"
 #include "daemon/router/router.h"
 
 namespace pvland {
@@ -93,7 +94,9 @@ int Main(int argc, char** argv) {
             guard.status().ToString());
   }
   Dataplane dataplane(loop, bridge, clock, &router, guard.ok() ? guard->get() : nullptr);
-  Dispatcher dispatcher(ControlContext{bridge, dataplane, clock, &router});
+  Observer observer(bridge);
+  dataplane.set_observer(&observer);
+  Dispatcher dispatcher(ControlContext{bridge, dataplane, clock, &router, &observer});
 
   if (!config.empty()) {
     if (auto s = RunConfigFile(config, dispatcher); !s.ok()) {
@@ -101,7 +104,7 @@ int Main(int argc, char** argv) {
       return 1;
     }
   }
-  ControlServer server(loop, dispatcher);
+  ControlServer server(loop, dispatcher, &observer);
   if (auto s = server.Listen(sock); !s.ok()) {
     std::fprintf(stderr, "pvland: %s\n", std::string(s.message()).c_str());
     return 1;

@@ -6,7 +6,7 @@ PVLAND_BUILD=${PVLAND_BUILD:-$PVLAND_SRC/build}
 
 pvland_packages=(
   g++ cmake make pkg-config
-  libabsl-dev libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev nlohmann-json3-dev
+  libabsl-dev libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libpcap-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   iproute2 iputils-ping iputils-arping python3-scapy tcpdump tshark iperf3 procps ethtool valgrind strace gcc nftables
 )

@@ -8,6 +8,7 @@
 #include "ctl/cli/batch.h"
 #include "ctl/cli/grammar.h"
 #include "ctl/cli/printer.h"
+#include "ctl/cli/stream.h"
 #include "ctl/proto/client.h"
 #include "include/pvland/strings.h"
 
@@ -68,6 +69,7 @@ int RunOne(const Options& o, std::ostream& out, std::ostream& err) {
     err << "pvlanctl: " << cmd.status().message() << "\n";
     return 1;
   }
+  if (cmd->stream != StreamKind::kNone) return RunStream(o.sock, *cmd, o.format, out, err);
   auto client = Client::Connect(o.sock);
   if (!client.ok()) {
     err << "pvlanctl: " << client.status().message() << "\n";
@@ -101,13 +103,17 @@ int RunBatch(const Options& o, std::istream& in, std::ostream& out, std::ostream
 
   bool failed = false;
   for (const BatchLine& l : lines) {
-    if (l.command.ok()) continue;
-    err << name << ":" << l.line << ": " << l.command.status().message() << "\n";
+    if (l.command.ok() && l.command->stream == StreamKind::kNone) continue;
+    err << name << ":" << l.line << ": "
+        << (l.command.ok() ? std::string("monitor and capture run on their own, not in a batch")
+                           : std::string(l.command.status().message()))
+        << "\n";
     failed = true;
   }
   // Without -force a bad line means nothing is sent at all.
   if (failed && !o.force) return 1;
-  if (std::none_of(lines.begin(), lines.end(), [](const BatchLine& l) { return l.command.ok(); }))
+  if (std::none_of(lines.begin(), lines.end(),
+                   [](const BatchLine& l) { return l.command.ok() && l.command->stream == StreamKind::kNone; }))
     return failed ? 1 : 0;
 
   auto client = Client::Connect(o.sock);
@@ -116,7 +122,7 @@ int RunBatch(const Options& o, std::istream& in, std::ostream& out, std::ostream
     return 1;
   }
   for (const BatchLine& l : lines) {
-    if (!l.command.ok()) continue;
+    if (!l.command.ok() || l.command->stream != StreamKind::kNone) continue;
     auto reply = client->Exchange(l.command->request);
     if (!reply.ok()) {
       // The connection is unusable after a transport error, so even -force stops here.

@@ -87,5 +87,8 @@ const Object& BridgeObject();
 const Object& SysctlObject();
 const Object& RouteObject();
 const Object& NeighObject();
+const Object& MonitorObject();
+const Object& CaptureObject();
+const Object& WhyObject();
 
 }  // namespace pvland::ctl::grammar

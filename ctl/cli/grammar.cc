@@ -17,7 +17,8 @@ absl::Span<const Object* const> Objects() {
   static const Object* const kObjects[] = {
       &grammar::PortObject(),   &grammar::VlanObject(),   &grammar::FdbObject(),
       &grammar::StatsObject(),  &grammar::BridgeObject(), &grammar::SysctlObject(),
-      &grammar::RouteObject(),  &grammar::NeighObject(),
+      &grammar::RouteObject(),  &grammar::NeighObject(),  &grammar::MonitorObject(),
+      &grammar::CaptureObject(), &grammar::WhyObject(),
   };
   return kObjects;
 }

@@ -40,6 +40,17 @@ std::string ScalarText(const nlattr* a) {
       std::memcpy(&be, mnl_attr_get_payload(a), sizeof be);
       return FormatIpv4(ntohl(be));
     }
+    case PVL_K_BINARY: {
+      // Hex, as `xxd -p` prints it.
+      static constexpr char kHex[] = "0123456789abcdef";
+      const auto* b = static_cast<const uint8_t*>(mnl_attr_get_payload(a));
+      std::string s;
+      for (size_t i = 0; i < mnl_attr_get_payload_len(a); ++i) {
+        s.push_back(kHex[b[i] >> 4]);
+        s.push_back(kHex[b[i] & 15]);
+      }
+      return s;
+    }
     case PVL_K_NEST:
     case PVL_K_NONE: break;
   }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "ctl/cli/frame_summary.h"
 #include "ctl/cli/printer_internal.h"
 
 namespace pvland::ctl::printer {
@@ -50,6 +51,8 @@ Json AttrJson(const nlattr* a) {
 Json RecordJson(const AttrView& v) {
   Json obj = Json::object();
   for (const nlattr* a : v.ordered()) obj[Attr(Type(a)).key] = AttrJson(a);
+  // A record carrying a frame also carries its one-line summary.
+  if (auto frame = v.Binary(PVL_A_FRAME)) obj["summary"] = Summarize(*frame, v.U32(PVL_A_WIRE_LEN).value_or(0)).text;
   return obj;
 }
 

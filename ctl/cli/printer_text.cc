@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "ctl/cli/frame_summary.h"
 #include "ctl/cli/printer_internal.h"
 #include "ctl/cli/values.h"
 #include "include/pvland/strings.h"
@@ -157,6 +158,27 @@ void ProxyEntry(const AttrView& v, std::ostream& out) {
   out << Str(v, PVL_A_ADDR) << Opt(v, "dev", PVL_A_DEV) << " proxy" << Pairs(v, {PVL_A_ADDR, PVL_A_DEV}) << "\n";
 }
 
+// 12:00:01.123456 p2 from p1 02:00:00:00:00:01 > 02:00:00:00:00:02 ipv4 ... len 98
+//     isolated_port on p2: RULE [DECIDED_BY]; would pass with FIX
+void Why(const AttrView& v, std::ostream& out) {
+  const auto frame = v.Binary(PVL_A_FRAME).value_or(absl::Span<const uint8_t>());
+  out << FormatTimeOfDay(v.U64(PVL_A_TIME_NS).value_or(0)) << " " << Str(v, PVL_A_PORT)
+      << (v.Has(PVL_A_IN_PORT) ? " from " + Str(v, PVL_A_IN_PORT) : "") << " "
+      << Summarize(frame, v.U32(PVL_A_WIRE_LEN).value_or(0)).text << "\n";
+  out << "    " << Str(v, PVL_A_REASON) << " on " << Str(v, PVL_A_PORT) << ": " << Str(v, PVL_A_RULE);
+  if (v.Has(PVL_A_DECIDED_BY)) out << " [" << Str(v, PVL_A_DECIDED_BY) << "]";
+  if (v.Has(PVL_A_FIX)) out << "; would pass with " << Str(v, PVL_A_FIX);
+  out << "\n";
+}
+
+// drops [port p2] [filtered] sent 12 lost 0 | port p3 filtered sent 2 lost 0
+void Subscriber(const AttrView& v, std::ostream& out) {
+  const bool drops = v.String(PVL_A_STREAM) == "drops";
+  out << (drops ? "drops" : "capture") << Opt(v, "port", PVL_A_PORT) << (v.Bool(PVL_A_FILTER_SET).value_or(false) ? " filtered" : "")
+      << Opt(v, "sent", PVL_A_SENT) << Opt(v, "lost", PVL_A_LOST)
+      << Pairs(v, {PVL_A_STREAM, PVL_A_PORT, PVL_A_FILTER_SET, PVL_A_SENT, PVL_A_LOST}) << "\n";
+}
+
 // Anything else (bridge show, records of commands added later): one "key value" line.
 void Generic(const AttrView& v, std::ostream& out) {
   const std::string s = Pairs(v);
@@ -180,6 +202,8 @@ void PrintText(const Command& c, const Reply& r, std::ostream& out) {
       case PVL_CMD_SYSCTL_GET: Sysctl(*view, c.value_only, out); break;
       case PVL_CMD_ROUTE_GET: Route(*view, out); break;
       case PVL_CMD_NEIGH_PROXY_GET: ProxyEntry(*view, out); break;
+      case PVL_CMD_WHY_GET: Why(*view, out); break;
+      case PVL_CMD_MONITOR_GET: Subscriber(*view, out); break;
       default: Generic(*view, out); break;
     }
   }

@@ -2,6 +2,7 @@
 # (ctl/cli/grammar*.cc; `pvlanctl help` prints the same), and names asked of the running
 # daemon at completion time: ports from `pvlanctl -j port show`, VLANs from
 # `pvlanctl -j vlan show`. A `-s SOCK` already on the line is used for those queries.
+# sysctl, capture and why take no verb: their words follow the object.
 # Installed as share/bash-completion/completions/pvlanctl.
 
 # The kernel's net.ipv4.conf knob names, in devconf order (daemon/ipv4/devconf_knobs.cc).
@@ -76,6 +77,9 @@ _pvlanctl_port_pairs() {
   fi
 }
 
+# Objects that take no verb.
+_pvlanctl_direct() { case $1 in sysctl|capture|why) return 0 ;; esac; return 1; }
+
 _pvlanctl() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=""
@@ -95,7 +99,7 @@ _pvlanctl() {
         -*) ;;
         *) object=$w ;;
       esac
-    elif [ -z "$verb" ] && [ "$object" != sysctl ]; then
+    elif [ -z "$verb" ] && ! _pvlanctl_direct "$object"; then
       verb=$w
     else
       args+=("$w")
@@ -113,14 +117,14 @@ _pvlanctl() {
     elif [[ $cur == -* ]]; then
       words="-s -j -p -b -force"
     else
-      words="port vlan fdb stats bridge sysctl route neigh help"
+      words="port vlan fdb stats bridge sysctl route neigh monitor capture why help"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
   fi
 
   local n=${#args[@]}
-  if [ -z "$verb" ] && [ "$object" != sysctl ]; then
+  if [ -z "$verb" ] && ! _pvlanctl_direct "$object"; then
     case $object in
       port) words="add del set show help" ;;
       vlan) words="add del show help" ;;
@@ -129,6 +133,7 @@ _pvlanctl() {
       bridge) words="set show help" ;;
       route) words="get help" ;;
       neigh) words="show help" ;;
+      monitor) words="drops show help" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -177,6 +182,29 @@ _pvlanctl() {
       (( n == 0 )) && words="ageing_time" ;;
     neigh/show)
       (( n == 0 )) && words="proxy" ;;
+    monitor/drops)
+      (( n == 0 )) && words=$(_pvlanctl_ports) ;;
+    capture/*)
+      # capture PORT|drops -w FILE|- [FILTER]
+      if (( n == 0 )); then
+        words="drops $(_pvlanctl_ports)"
+      elif (( n == 1 )); then
+        words="-w"
+      elif [ "$prev" = -w ]; then
+        COMPREPLY=($(compgen -f -- "$cur") $(compgen -W "-" -- "$cur"))
+        return 0
+      fi ;;
+    why/*)
+      # why [PORT] [-n N]
+      if [ "$prev" != -n ]; then
+        local a has_n=0 has_port=0 skip=0
+        for a in "${args[@]}"; do
+          if (( skip )); then skip=0; continue; fi
+          if [ "$a" = -n ]; then has_n=1; skip=1; else has_port=1; fi
+        done
+        (( has_n )) || words="-n"
+        (( has_port )) || words="$words $(_pvlanctl_ports)"
+      fi ;;
     sysctl/*)
       local write=0 a
       for a in "${args[@]}"; do [ "$a" = -w ] && write=1; done

@@ -56,4 +56,16 @@ absl::StatusOr<Reply> Client::Exchange(absl::Span<const uint8_t> request) {
   }
 }
 
+absl::StatusOr<std::vector<Message>> Client::Receive() {
+  std::vector<uint8_t> buf(PVL_CTL_MSG_MAX);
+  const ssize_t n = recv(fd_, buf.data(), buf.size(), MSG_TRUNC);
+  if (n < 0) {
+    if (errno == EINTR) return absl::CancelledError("interrupted");
+    return absl::ErrnoToStatus(errno, "receive from pvland");
+  }
+  if (n == 0) return absl::UnavailableError("pvland ended the stream");
+  if (static_cast<size_t>(n) > buf.size()) return absl::DataLossError("event larger than the buffer");
+  return ParseMessages(buf.data(), n);
+}
+
 }  // namespace pvland::ctl

@@ -26,6 +26,9 @@ class Client {
 
   // Sends one request and reads records until the terminating NLMSG_ERROR.
   absl::StatusOr<Reply> Exchange(absl::Span<const uint8_t> request);
+  // After a subscribing Exchange (monitor, capture): the messages of the next datagram.
+  // Unavailable when pvland ended the stream; Cancelled when a signal interrupted the wait.
+  absl::StatusOr<std::vector<Message>> Receive();
 
  private:
   explicit Client(int fd) : fd_(fd) {}

@@ -92,6 +92,9 @@ void MessageBuilder::PutIpv4(uint16_t type, uint32_t host_order) {
   uint32_t be = htonl(host_order);
   PVL_PUT(mnl_attr_put_check(Header(buf_), buf_.size(), type, 4, &be));
 }
+void MessageBuilder::PutBinary(uint16_t type, absl::Span<const uint8_t> bytes) {
+  PVL_PUT(mnl_attr_put_check(Header(buf_), buf_.size(), type, bytes.size(), bytes.data()));
+}
 nlattr* MessageBuilder::NestStart(uint16_t type) {
   if (overflow_) return nullptr;
   nlattr* n = mnl_attr_nest_start_check(Header(buf_), buf_.size(), type);
@@ -182,6 +185,11 @@ std::optional<uint32_t> AttrView::Ipv4(uint16_t type) const {
   uint32_t be;
   std::memcpy(&be, mnl_attr_get_payload(attrs_[type]), 4);
   return ntohl(be);
+}
+std::optional<absl::Span<const uint8_t>> AttrView::Binary(uint16_t type) const {
+  if (!Has(type)) return std::nullopt;
+  return absl::MakeConstSpan(static_cast<const uint8_t*>(mnl_attr_get_payload(attrs_[type])),
+                             mnl_attr_get_payload_len(attrs_[type]));
 }
 absl::StatusOr<AttrView> AttrView::Nest(uint16_t type) const {
   if (!Has(type)) return AttrView();

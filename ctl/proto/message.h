@@ -43,6 +43,7 @@ class MessageBuilder {
   void PutString(uint16_t type, std::string_view v);
   void PutMac(uint16_t type, const uint8_t mac[6]);
   void PutIpv4(uint16_t type, uint32_t host_order);
+  void PutBinary(uint16_t type, absl::Span<const uint8_t> bytes);
   // Nested attribute; returns a handle for NestEnd (nullptr when full).
   nlattr* NestStart(uint16_t type);
   void NestEnd(nlattr* nest);
@@ -75,6 +76,8 @@ class AttrView {
   std::optional<std::string_view> String(uint16_t type) const;
   std::optional<MacAddr> Mac(uint16_t type) const;
   std::optional<uint32_t> Ipv4(uint16_t type) const;  // host order
+  // A PVL_K_BINARY attribute's bytes, pointing into the message.
+  std::optional<absl::Span<const uint8_t>> Binary(uint16_t type) const;
   // Sub-view of a nested attribute.
   absl::StatusOr<AttrView> Nest(uint16_t type) const;
   // The PVL_A_ITEM children of a nested list attribute, each parsed.

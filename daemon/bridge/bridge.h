@@ -45,8 +45,10 @@ struct SwitchPort {
   int64_t rx_ring_base = 0; // offset making kernel ring drops read zero after a clear
 };
 
-// Called for every dropped frame, after the counter: the hook for drop monitors.
-using DropObserver = std::function<void(uint16_t port, DropReason reason, const Packet& pkt)>;
+// Called for every dropped frame, after the counter: the hook for drop monitors
+// (daemon/observe). `detail` is null or a static string naming the stage's finer reason.
+using DropObserver =
+    std::function<void(uint16_t port, DropReason reason, const Packet& pkt, const char* detail)>;
 
 class Bridge {
  public:
@@ -74,9 +76,10 @@ class Bridge {
   // Removes the port and every FDB entry pointing at it.
   void RemovePort(uint16_t idx);
 
-  void CountDrop(uint16_t port, DropReason r, const Packet& pkt) {
+  // `detail`: null, or a string with static storage a stage may add (an errno name).
+  void CountDrop(uint16_t port, DropReason r, const Packet& pkt, const char* detail = nullptr) {
     ++ports_[port]->counters.drops[static_cast<int>(r)];
-    if (drop_observer_) drop_observer_(port, r, pkt);
+    if (drop_observer_) drop_observer_(port, r, pkt, detail);
   }
   void set_drop_observer(DropObserver o) { drop_observer_ = std::move(o); }
 

@@ -36,6 +36,7 @@ Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT)
   RegisterFdbHandlers(*this);
   RegisterStatsHandlers(*this);
   RegisterL3Handlers(*this);
+  RegisterObserveHandlers(*this);
 }
 
 void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }
@@ -50,12 +51,12 @@ absl::Status Dispatcher::Handle(const ctl::Message& req, ReplyRecords& out) {
   return handlers_[req.cmd](ctx_, *attrs, out);
 }
 
-void Dispatcher::HandleDatagram(const uint8_t* data, size_t len,
-                                const std::function<void(const std::vector<uint8_t>&)>& send) {
+std::optional<SubscribeSpec> Dispatcher::HandleDatagram(const uint8_t* data, size_t len,
+                                                        const std::function<void(const std::vector<uint8_t>&)>& send) {
   auto msgs = ctl::ParseMessages(data, len);
   if (!msgs.ok()) {
     send(ctl::BuildAck(0, -EINVAL, std::string(msgs.status().message())));
-    return;
+    return std::nullopt;
   }
   for (const ctl::Message& req : *msgs) {
     ReplyRecords out(req.cmd, req.seq);
@@ -82,7 +83,9 @@ void Dispatcher::HandleDatagram(const uint8_t* data, size_t len,
     if (!s.ok()) datagram.clear();  // a failed request returns no partial records
     datagram.insert(datagram.end(), ack.begin(), ack.end());
     send(datagram);
+    if (s.ok() && out.subscription()) return std::move(out.subscription());
   }
+  return std::nullopt;
 }
 
 absl::Status Dispatcher::RunLocal(const std::vector<uint8_t>& request) {
@@ -91,6 +94,8 @@ absl::Status Dispatcher::RunLocal(const std::vector<uint8_t>& request) {
   for (const ctl::Message& req : *msgs) {
     ReplyRecords out(req.cmd, req.seq);
     if (auto s = Handle(req, out); !s.ok()) return s;
+    if (out.subscription())
+      return absl::FailedPreconditionError("monitor and capture stream to a pvlanctl connection, not a start-up file");
   }
   return absl::OkStatus();
 }

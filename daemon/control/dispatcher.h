@@ -11,6 +11,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/dataplane/dataplane.h"
+#include "daemon/observe/observer.h"
 #include "daemon/router/router.h"
 
 namespace pvland {
@@ -24,10 +25,16 @@ class ReplyRecords {
   }
   const std::vector<ctl::MessageBuilder>& records() const { return records_; }
 
+  // A request that turns its connection into a subscription (monitor, capture) says so
+  // here; the server hands the connection to the observer after the ack.
+  void Subscribe(SubscribeSpec spec) { subscription_ = std::move(spec); }
+  std::optional<SubscribeSpec>& subscription() { return subscription_; }
+
  private:
   uint8_t cmd_;
   uint32_t seq_;
   std::vector<ctl::MessageBuilder> records_;
+  std::optional<SubscribeSpec> subscription_;
 };
 
 // What handlers may touch.
@@ -36,6 +43,7 @@ struct ControlContext {
   Dataplane& dataplane;
   const Clock& clock;
   Router* router = nullptr;  // null: no L3 router (sysctl and route commands unavailable)
+  Observer* observer = nullptr;  // null: no drop records (monitor, capture and why unavailable)
 };
 
 // The port a request names, or the error every command gives for an unknown one.
@@ -49,8 +57,11 @@ class Dispatcher {
   void Register(uint8_t cmd, Handler h);
 
   // Handles every request in `datagram`; `send` receives reply datagrams, each at most
-  // PVL_CTL_MSG_MAX bytes, the last ending with the request's NLMSG_ERROR.
-  void HandleDatagram(const uint8_t* data, size_t len, const std::function<void(const std::vector<uint8_t>&)>& send);
+  // PVL_CTL_MSG_MAX bytes, the last ending with the request's NLMSG_ERROR. Returns the
+  // subscription a successful monitor request asked for (requests after it in the same
+  // datagram are not read).
+  std::optional<SubscribeSpec> HandleDatagram(const uint8_t* data, size_t len,
+                                              const std::function<void(const std::vector<uint8_t>&)>& send);
 
   // Runs one encoded request locally (pvland -c); returns its final status.
   absl::Status RunLocal(const std::vector<uint8_t>& request);
@@ -68,5 +79,9 @@ void RegisterVlanHandlers(Dispatcher& d);
 void RegisterFdbHandlers(Dispatcher& d);
 void RegisterStatsHandlers(Dispatcher& d);
 void RegisterL3Handlers(Dispatcher& d);
+void RegisterObserveHandlers(Dispatcher& d);
+
+// "unicast", "blackhole", ...: a route type as `ip route` names it.
+std::string_view RouteTypeName(ipv4::RouteType t);
 
 }  // namespace pvland

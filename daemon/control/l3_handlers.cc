@@ -11,6 +11,24 @@
 #include "include/pvland/ipv4_addr.h"
 
 namespace pvland {
+
+std::string_view RouteTypeName(ipv4::RouteType t) {
+  switch (t) {
+    case ipv4::RouteType::kUnicast: return "unicast";
+    case ipv4::RouteType::kLocal: return "local";
+    case ipv4::RouteType::kBroadcast: return "broadcast";
+    case ipv4::RouteType::kAnycast: return "anycast";
+    case ipv4::RouteType::kMulticast: return "multicast";
+    case ipv4::RouteType::kBlackhole: return "blackhole";
+    case ipv4::RouteType::kUnreachable: return "unreachable";
+    case ipv4::RouteType::kProhibit: return "prohibit";
+    case ipv4::RouteType::kThrow: return "throw";
+    case ipv4::RouteType::kNat: return "nat";
+    default: return "unspec";
+  }
+}
+
+
 namespace {
 
 absl::StatusOr<Router*> RequireRouter(ControlContext& ctx) {
@@ -78,22 +96,6 @@ absl::Status SysctlGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords
     m.PutString(PVL_A_VALUE, v);
   }
   return absl::OkStatus();
-}
-
-std::string_view RouteTypeName(ipv4::RouteType t) {
-  switch (t) {
-    case ipv4::RouteType::kUnicast: return "unicast";
-    case ipv4::RouteType::kLocal: return "local";
-    case ipv4::RouteType::kBroadcast: return "broadcast";
-    case ipv4::RouteType::kAnycast: return "anycast";
-    case ipv4::RouteType::kMulticast: return "multicast";
-    case ipv4::RouteType::kBlackhole: return "blackhole";
-    case ipv4::RouteType::kUnreachable: return "unreachable";
-    case ipv4::RouteType::kProhibit: return "prohibit";
-    case ipv4::RouteType::kThrow: return "throw";
-    case ipv4::RouteType::kNat: return "nat";
-    default: return "unspec";
-  }
 }
 
 absl::Status RouteGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& out) {

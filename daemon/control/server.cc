@@ -53,6 +53,12 @@ void ControlServer::OnAccept() {
   }
 }
 
+void ControlServer::Close(int fd) {
+  if (subscribed_.erase(fd) != 0 && observer_ != nullptr) observer_->Unsubscribe(fd);
+  loop_.Remove(fd);
+  clients_.erase(fd);
+}
+
 void ControlServer::OnClient(int fd, uint32_t) {
   std::vector<uint8_t> buf(PVL_CTL_MSG_MAX);
   ssize_t n = recv(fd, buf.data(), buf.size(), MSG_DONTWAIT | MSG_TRUNC);
@@ -60,18 +66,26 @@ void ControlServer::OnClient(int fd, uint32_t) {
   // Data first: a client may send its last request and hang up before we read it.
   if (n <= 0 || static_cast<size_t>(n) > buf.size()) {
     if (n > 0) PVL_LOG(kWarning, "control: request of %d bytes exceeds %d, closing", n, PVL_CTL_MSG_MAX);
-    loop_.Remove(fd);
-    clients_.erase(fd);
+    Close(fd);
     return;
   }
+  // A subscriber only listens: anything it sends is ignored.
+  if (subscribed_.contains(fd)) return;
   bool ok = true;
-  dispatcher_.HandleDatagram(buf.data(), static_cast<size_t>(n), [&](const std::vector<uint8_t>& reply) {
-    if (ok && send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) ok = false;
-  });
-  if (!ok) {
-    loop_.Remove(fd);
-    clients_.erase(fd);
+  std::optional<SubscribeSpec> sub =
+      dispatcher_.HandleDatagram(buf.data(), static_cast<size_t>(n), [&](const std::vector<uint8_t>& reply) {
+        if (ok && send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) ok = false;
+      });
+  if (ok && sub && observer_ != nullptr) {
+    if (auto s = observer_->Subscribe(fd, std::move(*sub)); s.ok()) {
+      subscribed_.insert(fd);
+      return;
+    } else {
+      PVL_LOG(kWarning, "control: subscription refused: %s", s.ToString());
+      ok = false;
+    }
   }
+  if (!ok) Close(fd);
 }
 
 }  // namespace pvland

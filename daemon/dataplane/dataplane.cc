@@ -46,7 +46,9 @@ void Dataplane::SendFrame(uint16_t idx, const Packet& p) {
   if (port == nullptr || port->state != PortState::kUp) return;
   // Called from the proxy timer, between batches, when tx_ is empty.
   *tx_.Push(idx) = EgressItem(port->cfg, p);
-  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
+  if (observer_ != nullptr) observer_->set_rx_port(kNoPort);
+  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); }, observer_);
+  if (observer_ != nullptr && observer_->pending()) observer_->Flush();
 }
 
 std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {
@@ -85,6 +87,8 @@ void Dataplane::DeletePort(uint16_t idx) {
   if (bridge_.port(idx) == nullptr) return;
   if (Port* port = PortAt(idx); port != nullptr && port->is_open()) loop_.Remove(port->fd());
   if (idx < ports_.size()) ports_[idx].reset();  // gives an attached interface back to the kernel stack
+  // A capture of the port ends with it (its index will be reused).
+  if (observer_ != nullptr) observer_->PortRemoved(idx);
   bridge_.RemovePort(idx);
 }
 
@@ -140,8 +144,14 @@ size_t Dataplane::PollOnce(uint16_t idx) {
   for (const Packet& p : batch_) sp.counters.rx_bytes += p.wire_len;
   // A frame arriving proves the link is up even if the periodic check has not run yet.
   if (sp.state == PortState::kDown) sp.state = PortState::kUp;
+  // Observation costs a few tests per batch when nobody watches; never per frame.
+  if (observer_ != nullptr) {
+    observer_->set_rx_port(idx);
+    if (observer_->capturing() && observer_->Captured(idx)) observer_->OnReceived(idx, batch_);
+  }
   pipeline_.Run(idx, batch_, clock_.Now(), tx_);
-  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
+  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); }, observer_);
+  if (observer_ != nullptr && observer_->pending()) observer_->Flush();
   // Only the control path deletes ports, never during a run, so `port` is still valid.
   port.ReleaseRx();
   return n;

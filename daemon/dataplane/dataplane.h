@@ -15,6 +15,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
+#include "daemon/observe/observer.h"
 #include "daemon/router/router.h"
 #include "daemon/packet/tx_list.h"
 #include "daemon/pipeline/pipeline.h"
@@ -48,6 +49,9 @@ class Dataplane {
   void SendFrame(uint16_t idx, const Packet& p);
   // Frames the kernel lost on port `idx`'s receive side since it opened; nullopt if closed.
   std::optional<uint64_t> KernelDrops(uint16_t idx);
+  // Drop records and captures (daemon/observe); null: none.
+  void set_observer(Observer* o) { observer_ = o; }
+  Observer* observer() const { return observer_; }
   // The delivery step's per-destination filters are added here.
   Pipeline& pipeline() { return pipeline_; }
 
@@ -61,6 +65,7 @@ class Dataplane {
   Bridge& bridge_;
   const Clock& clock_;
   Router* router_;
+  Observer* observer_ = nullptr;
   PortEnv env_;
   Pipeline pipeline_;
   PacketBatch batch_;

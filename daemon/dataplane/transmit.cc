@@ -1,6 +1,7 @@
 #include "daemon/dataplane/transmit.h"
 
 #include <cerrno>
+#include <cstring>
 
 namespace pvland {
 
@@ -12,7 +13,8 @@ DropReason TxDropReason(int err) {
   return DropReason::kTxError;
 }
 
-void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of) {
+void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of, Observer* observer) {
+  const bool capturing = observer != nullptr && observer->capturing();
   for (uint16_t d : out.ports()) {
     TxQueue& q = out.queue(d);
     SwitchPort* sp = bridge.port(d);
@@ -27,9 +29,10 @@ void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_
     sp->counters.tx_bytes += r.bytes;
     if (r.sent != q.size()) {
       for (const TxItem& item : q) {
-        if (item.error != 0) bridge.CountDrop(d, TxDropReason(item.error), *item.pkt);
+        if (item.error != 0) bridge.CountDrop(d, TxDropReason(item.error), *item.pkt, strerrorname_np(item.error));
       }
     }
+    if (capturing && observer->Captured(d)) observer->OnSent(d, q);
   }
   out.Clear();
 }

@@ -6,6 +6,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "daemon/bridge/bridge.h"
+#include "daemon/observe/observer.h"
 #include "daemon/packet/tx_list.h"
 #include "daemon/port/port.h"
 
@@ -16,7 +17,9 @@ DropReason TxDropReason(int err);
 
 // Sends every list in `out` through the port `port_of(index)` returns (null or closed:
 // the frames count as port_down), counts the results on the bridge's ports, and clears
-// `out`.
-void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of);
+// `out`. With `observer` set, the frames a captured port sent are handed to it (asked
+// once per call, so with nobody capturing it costs one test).
+void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of,
+                   Observer* observer = nullptr);
 
 }  // namespace pvland

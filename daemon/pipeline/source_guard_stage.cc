@@ -23,10 +23,16 @@ void SourceGuardStage::Process(PacketBatch& batch, StageContext& ctx) {
     ipv4::IpPacketInfo in;
     const bool parsed = ipv4::ReadIpv4Header(absl::MakeConstSpan(p.l3_header(), p.len - p.l3_off()), &in);
     in.ifindex = l3.ifindex;
-    if (parsed && l3.ifindex != 0 &&
-        decider_.SourceGuard(in, static_cast<int>(mode)).drop == ipv4::IpDropKind::kNone)
-      return true;
-    ctx.DropIngress(DropReason::kSourceGuard, p);
+    // The decision's token names the rule for `monitor drops` (string literals only).
+    const char* detail = "no_l3_device";
+    if (parsed && l3.ifindex != 0) {
+      const ipv4::IpInputDecision d = decider_.SourceGuard(in, static_cast<int>(mode));
+      if (d.drop == ipv4::IpDropKind::kNone) return true;
+      detail = d.reason.data();
+    } else if (!parsed) {
+      detail = "bad_ipv4_header";
+    }
+    ctx.DropIngress(DropReason::kSourceGuard, p, detail);
     return false;
   });
 }

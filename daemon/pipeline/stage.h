@@ -42,7 +42,10 @@ struct StageContext {
   GeneratedFrames* generated = nullptr;
 
   // Drops a frame received on the ingress port (from-port steps).
-  void DropIngress(DropReason r, const Packet& p) { bridge.CountDrop(in_port, r, p); }
+  // `detail`: null or a static string naming the stage's finer reason.
+  void DropIngress(DropReason r, const Packet& p, const char* detail = nullptr) {
+    bridge.CountDrop(in_port, r, p, detail);
+  }
 };
 
 class Stage {

@@ -6,7 +6,15 @@
  *   reply:   zero or more records (PVL_MSG_CTL, NLM_F_MULTI), then one NLMSG_ERROR whose
  *            error is 0 (success) or -errno; a failure carries PVL_A_ERROR_MSG after the
  *            struct nlmsgerr, like the kernel's extended ack.
- * One request is answered completely before the next is read. Attribute numbers and
+ * One request is answered completely before the next is read.
+ *
+ * PVL_CMD_MONITOR turns its connection into a subscription: after the ack (NLMSG_ERROR
+ * 0) the daemon sends, until the client hangs up, PVL_MSG_CTL records of that command,
+ * one per event (several may share a datagram), and reads nothing more from it. The
+ * daemon never waits for a subscriber: when the socket is full an event is lost, and
+ * every event carries PVL_A_LOST, the number lost so far on that subscription.
+ *
+ * Attribute numbers and
  * their wire types are defined once, here, in PVL_ATTRS; the client's printer and the
  * daemon's handlers both work from this table.
  */
@@ -48,7 +56,10 @@ struct pvl_ctlhdr {
   X(SYSCTL_SET)          \
   X(SYSCTL_GET)          \
   X(ROUTE_GET)           \
-  X(NEIGH_PROXY_GET)
+  X(NEIGH_PROXY_GET)     \
+  X(MONITOR)             \
+  X(MONITOR_GET)         \
+  X(WHY_GET)
 
 enum pvl_cmd {
   PVL_CMD_UNSPEC = 0,
@@ -70,6 +81,7 @@ enum pvl_attr_kind {
   PVL_K_MAC,    /* 6 bytes */
   PVL_K_IPV4,   /* 4 bytes, network byte order */
   PVL_K_NEST,   /* nested attributes (a sub-record, or a list of PVL_A_ITEM) */
+  PVL_K_BINARY, /* bytes (a frame, a BPF program) */
 };
 
 /* X(NAME, KIND, "json/text key"). Numbers are positions: append only, never reorder. */
@@ -119,7 +131,23 @@ enum pvl_attr_kind {
   X(FLUSH_WHAT, PVL_K_STRING, "flush")          /* fdb flush: all|dynamic */          \
   X(SETTINGS, PVL_K_NEST, "settings")           /* list of ITEM{KEY, VALUE} */ \
   X(ARP, PVL_K_NEST, "arp")                     /* stats: ARP verdicts ITEM{REASON, COUNT} */ \
-  X(SOURCE_GUARD, PVL_K_STRING, "source_guard") /* off | strict | loose */
+  X(SOURCE_GUARD, PVL_K_STRING, "source_guard") /* off | strict | loose */ \
+  X(STREAM, PVL_K_STRING, "stream")             /* monitor: drops | port */           \
+  X(FILTER, PVL_K_BINARY, "filter")             /* monitor: struct bpf_insn[] */      \
+  X(SNAPLEN, PVL_K_U32, "snaplen")              /* monitor: bytes of each frame sent */ \
+  X(TIME_NS, PVL_K_U64, "time_ns")              /* event: CLOCK_REALTIME */           \
+  X(DIRECTION, PVL_K_STRING, "dir")             /* event: rx | tx | drop */           \
+  X(IN_PORT, PVL_K_STRING, "in_port")           /* event: the port it arrived on */   \
+  X(DETAIL, PVL_K_STRING, "detail")             /* event: the stage's finer reason */ \
+  X(WIRE_LEN, PVL_K_U32, "wire_len")            /* event: the frame's length */       \
+  X(FRAME, PVL_K_BINARY, "frame")               /* event: its first bytes */          \
+  X(LOST, PVL_K_U64, "lost")                    /* events not delivered, so far */    \
+  X(SENT, PVL_K_U64, "sent")                    /* events delivered */                \
+  X(RULE, PVL_K_STRING, "rule")                 /* why: the rule that refused, in words */ \
+  X(DECIDED_BY, PVL_K_STRING, "decided_by")     /* why: the settings that decided */  \
+  X(FIX, PVL_K_STRING, "would_pass_with")       /* why: what would have let it through */ \
+  X(LIMIT, PVL_K_U32, "limit")                  /* why: how many records */     \
+  X(FILTER_SET, PVL_K_BOOL, "filtered")         /* monitor show: has a filter */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

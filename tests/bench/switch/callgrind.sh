@@ -8,6 +8,8 @@
 #   INTERNAL=1 tests/bench/switch/callgrind.sh      # plus an internal port (L3 router, ARP
 #                                                   # stage) with an address and proxy_arp on
 #   KEEP=/tmp/cg tests/bench/switch/callgrind.sh    # keep the callgrind dump and strace -c
+#   CAPTURE=sw1 [CAPTURE_FILTER='udp port 9'] ... # with `pvlanctl capture sw1 -w /dev/null
+#                                                   # [FILTER]` running (the cost of a capture)
 #   MAX_IR=400 MAX_SYSCALLS=0.05 ...                # exit 1 when a figure is over budget
 #                                                   # (the ctest instruction check, CI)
 #
@@ -37,6 +39,8 @@ BURSTS=${BURSTS:-100}
 BURST=${BURST:-1000}
 ISOLATED=${ISOLATED:-0}
 INTERNAL=${INTERNAL:-0}
+CAPTURE=${CAPTURE:-}
+CAPTURE_FILTER=${CAPTURE_FILTER:-}
 MAX_IR=${MAX_IR:-}
 MAX_SYSCALLS=${MAX_SYSCALLS:-}
 PFX=pvc$$
@@ -98,6 +102,11 @@ configure() {  # wait for the socket, add ports, learn both MACs
   # The sink absorbs the frames cheaply (connected UDP socket, minimal buffer).
   nsx $K timeout 3600 "$PKTGEN" sink $SINK_IP $GEN_IP 3600 &
   PIDS+=("$!")
+  if [ -n "$CAPTURE" ]; then
+    # shellcheck disable=SC2086 # the filter is words
+    ctl capture "$CAPTURE" -w /dev/null $CAPTURE_FILTER 2>"$WORK/capture.err" &
+    PIDS+=("$!")
+  fi
   sleep 0.5
 }
 sink_rx() { nsx $K cat /sys/class/net/sink0/statistics/rx_packets; }
@@ -122,7 +131,7 @@ run_bursts() {  # pid
   echo $((now - start))
 }
 
-echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')"
+echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')$([ -n "$CAPTURE" ] && echo " capture $CAPTURE $CAPTURE_FILTER")"
 
 # --- 1. instructions under callgrind ---
 topo_up

@@ -40,7 +40,7 @@ complete_line() {
 S=(-s "$PVSOCK")
 
 expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
-expect_eq "objects" "$(complete_line '')" "bridge fdb help neigh port route stats sysctl vlan"
+expect_eq "objects" "$(complete_line '')" "bridge capture fdb help monitor neigh port route stats sysctl vlan why"
 expect_eq "object prefix" "$(complete_line po)" "port"
 expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
 expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
@@ -65,6 +65,13 @@ expect_eq "sysctl -w offers KEY=" "$(complete_line "${S[@]}" sysctl -w net.ipv4.
   "net.ipv4.conf.gw0.rp_filter="
 expect_eq "sysctl options" "$(complete_line sysctl -)" "-n -w"
 expect_eq "neigh show" "$(complete_line neigh show '')" "proxy"
+expect_eq "monitor verbs" "$(complete_line monitor '')" "drops help show"
+expect_eq "monitor drops ports" "$(complete_line "${S[@]}" monitor drops '')" "gw0 p1"
+expect_eq "capture targets" "$(complete_line "${S[@]}" capture '')" "drops gw0 p1"
+expect_eq "capture -w" "$(complete_line "${S[@]}" capture p1 '')" "-w"
+expect_ok "capture -w offers - (standard output)" sh -c "printf '%s\\n' $(complete_line capture drops -w '') | grep -qx -- -"
+expect_eq "why" "$(complete_line "${S[@]}" why '')" "-n gw0 p1"
+expect_eq "why after a port" "$(complete_line "${S[@]}" why p1 '')" "-n"
 
 # Every key the completion offers is one the daemon reads; and it offers all of them
 # (33 conf keys for all, default and gw0, gw0's two neigh keys, and the two net.core
@@ -80,7 +87,7 @@ help_pairs=$("$BIN/pvlanctl" help | awk '/^[a-z]/ && $1 != "usage:" && $1 != "co
 compl_pairs=""
 for o in $(complete_line ''); do
   [ "$o" = help ] && continue
-  if [ "$o" = sysctl ]; then compl_pairs+="sysctl -;"; continue; fi
+  case $o in sysctl|capture|why) compl_pairs+="$o -;"; continue ;; esac  # no verbs
   for v in $(complete_line "$o" ''); do
     [ "$v" = help ] || compl_pairs+="$o $v;"
   done

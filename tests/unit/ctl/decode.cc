@@ -38,6 +38,7 @@ std::string Value(const AttrView& v, uint16_t t) {
         s += (i ? "," : "") + std::string("{") + DescribeAttrs((*items)[i]) + "}";
       return s + "]";
     }
+    case PVL_K_BINARY: return std::to_string(v.Binary(t)->size()) + "B";
     default: return "?";
   }
 }
