@@ -46,9 +46,32 @@ void Dataplane::SendFrame(uint16_t idx, const Packet& p) {
   if (port == nullptr || port->state != PortState::kUp) return;
   // Called from the proxy timer, between batches, when tx_ is empty.
   *tx_.Push(idx) = EgressItem(port->cfg, p);
-  if (observer_ != nullptr) observer_->set_rx_port(kNoPort);
-  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); }, observer_);
-  if (observer_ != nullptr && observer_->pending()) observer_->Flush();
+  hooks_.rx_port = kNoPort;  // a frame pvland made
+  Transmit();
+}
+
+void Dataplane::Transmit() {
+  if (hooks_.active == 0) [[likely]] {
+    TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
+  } else {
+    SendObserved();
+  }
+}
+
+void Dataplane::SendObserved() {
+  SendLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
+  AfterSendObserved();
+  tx_.Clear();
+}
+
+void Dataplane::BeforeRunObserved(uint16_t idx) {
+  if ((hooks_.active & ObserveHooks::kCapturing) && observer_->Captured(idx)) observer_->OnReceived(idx, batch_);
+}
+
+void Dataplane::AfterSendObserved() {
+  if (hooks_.active & ObserveHooks::kCapturing)
+    CaptureSent(bridge_, tx_, [this](uint16_t i) { return PortAt(i); }, *observer_);
+  if (observer_->pending()) observer_->Flush();
 }
 
 std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {
@@ -144,14 +167,11 @@ size_t Dataplane::PollOnce(uint16_t idx) {
   for (const Packet& p : batch_) sp.counters.rx_bytes += p.wire_len;
   // A frame arriving proves the link is up even if the periodic check has not run yet.
   if (sp.state == PortState::kDown) sp.state = PortState::kUp;
-  // Observation costs a few tests per batch when nobody watches; never per frame.
-  if (observer_ != nullptr) {
-    observer_->set_rx_port(idx);
-    if (observer_->capturing() && observer_->Captured(idx)) observer_->OnReceived(idx, batch_);
-  }
+  // Observation costs two tests per batch when nobody watches; never one per frame.
+  hooks_.rx_port = idx;
+  if (hooks_.active != 0) [[unlikely]] BeforeRunObserved(idx);
   pipeline_.Run(idx, batch_, clock_.Now(), tx_);
-  TransmitLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); }, observer_);
-  if (observer_ != nullptr && observer_->pending()) observer_->Flush();
+  Transmit();
   // Only the control path deletes ports, never during a run, so `port` is still valid.
   port.ReleaseRx();
   return n;

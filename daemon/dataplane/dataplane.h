@@ -49,8 +49,13 @@ class Dataplane {
   void SendFrame(uint16_t idx, const Packet& p);
   // Frames the kernel lost on port `idx`'s receive side since it opened; nullopt if closed.
   std::optional<uint64_t> KernelDrops(uint16_t idx);
-  // Drop records and captures (daemon/observe); null: none.
-  void set_observer(Observer* o) { observer_ = o; }
+  // Drop records and captures (daemon/observe); null: none. The observer keeps its
+  // per-batch state in the dataplane's hooks.
+  void set_observer(Observer* o) {
+    if (observer_ != nullptr) observer_->Attach(nullptr);
+    observer_ = o;
+    if (o != nullptr) o->Attach(&hooks_);
+  }
   Observer* observer() const { return observer_; }
   // The delivery step's per-destination filters are added here.
   Pipeline& pipeline() { return pipeline_; }
@@ -60,12 +65,20 @@ class Dataplane {
   void Attach(uint16_t idx);
   void Detach(uint16_t idx, PortState new_state, const std::string& why);
   void OnEvent(uint16_t idx, uint32_t events);
+  // Before a batch runs / after it was sent, when the observer has captures or events:
+  // hands it what a captured port received / sent, and sends its events.
+  void BeforeRunObserved(uint16_t idx);
+  void AfterSendObserved();
+  // Sends tx_ and clears it; with the observer active, through SendObserved.
+  void Transmit();
+  [[gnu::noinline]] void SendObserved();
 
   EventLoop& loop_;
   Bridge& bridge_;
   const Clock& clock_;
   Router* router_;
   Observer* observer_ = nullptr;
+  ObserveHooks hooks_;  // the observer's per-batch state, tested here once before and after a batch
   PortEnv env_;
   Pipeline pipeline_;
   PacketBatch batch_;

@@ -17,9 +17,15 @@ DropReason TxDropReason(int err);
 
 // Sends every list in `out` through the port `port_of(index)` returns (null or closed:
 // the frames count as port_down), counts the results on the bridge's ports, and clears
-// `out`. With `observer` set, the frames a captured port sent are handed to it (asked
-// once per call, so with nobody capturing it costs one test).
-void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of,
-                   Observer* observer = nullptr);
+// `out`.
+void TransmitLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of);
+
+// The same without clearing `out`, for a capture to look at what was sent (CaptureSent);
+// the caller clears it.
+void SendLists(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of);
+
+// After SendLists: hands `observer` what each captured port sent (the items without an
+// error, on ports that are open).
+void CaptureSent(Bridge& bridge, TxLists& out, absl::FunctionRef<Port*(uint16_t)> port_of, Observer& observer);
 
 }  // namespace pvland

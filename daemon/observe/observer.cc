@@ -83,14 +83,27 @@ Observer::Observer(Bridge& bridge) : bridge_(bridge), scratch_(kMaxSnaplen) {
   });
 }
 
-Observer::~Observer() { bridge_.set_drop_observer(nullptr); }
+Observer::~Observer() {
+  bridge_.set_drop_observer(nullptr);
+  hooks_->active = 0;  // the dataplane (which outlives it in pvland) stops calling it
+}
+
+void Observer::Attach(ObserveHooks* hooks) {
+  hooks_ = hooks != nullptr ? hooks : &own_hooks_;
+  SetActive();
+}
+
+void Observer::SetActive() {
+  hooks_->active = static_cast<uint8_t>((port_captures_ != 0 ? ObserveHooks::kCapturing : 0) |
+                                        (pending_ ? ObserveHooks::kPending : 0));
+}
 
 void Observer::OnDrop(uint16_t port, DropReason r, const Packet& p, const char* detail) {
   DropRecord& rec = ring_[seq_ % kRingSize];
   rec.seq = ++seq_;
   rec.time_ns = RealtimeNs();
   rec.port = port;
-  rec.in_port = rx_port_;
+  rec.in_port = rx_port();
   rec.reason = r;
   rec.detail = detail;
   rec.vid = p.vid;
@@ -101,14 +114,14 @@ void Observer::OnDrop(uint16_t port, DropReason r, const Packet& p, const char* 
   bool copied = false;
   for (auto& s : subs_) {
     if (s->dead || s->spec.stream != SubscribeSpec::Stream::kDrops) continue;
-    if (s->spec.port != kNoPort && s->spec.port != port && s->spec.port != rx_port_) continue;
+    if (s->spec.port != kNoPort && s->spec.port != port && s->spec.port != rx_port()) continue;
     if (s->spec.snaplen > rec.caplen && rec.wire_len > rec.caplen && !copied) {
       uint32_t wl;
       frame = absl::MakeConstSpan(scratch_.data(), CopyReceivedFrame(p, absl::MakeSpan(scratch_), &wl));
       copied = true;
     }
     if (!s->Wants(frame.data(), frame.size(), rec.wire_len)) continue;
-    Append(*s, "drop", port, rx_port_, &rec, frame, rec.wire_len, rec.time_ns);
+    Append(*s, "drop", port, rx_port(), &rec, frame, rec.wire_len, rec.time_ns);
   }
 }
 
@@ -135,7 +148,7 @@ void Observer::OnSent(uint16_t port, const TxQueue& q) {
     for (auto& s : subs_) {
       if (s->dead || s->spec.stream != SubscribeSpec::Stream::kPort || s->spec.port != port) continue;
       if (!s->Wants(scratch_.data(), n, wire_len)) continue;
-      Append(*s, "tx", port, rx_port_, nullptr, absl::MakeConstSpan(scratch_.data(), n), wire_len, now);
+      Append(*s, "tx", port, rx_port(), nullptr, absl::MakeConstSpan(scratch_.data(), n), wire_len, now);
     }
   }
 }
@@ -167,7 +180,10 @@ void Observer::Append(Subscriber& s, const char* dir, uint16_t port, uint16_t in
   mnl_attr_put_u64(nlh, PVL_A_LOST, s.lost);
   s.used += MNL_ALIGN(nlh->nlmsg_len);
   ++s.events;
-  pending_ = true;
+  if (!pending_) {
+    pending_ = true;
+    SetActive();
+  }
 }
 
 void Observer::Send(Subscriber& s) {
@@ -191,6 +207,7 @@ void Observer::Send(Subscriber& s) {
 void Observer::Flush() {
   for (auto& s : subs_) Send(*s);
   pending_ = false;
+  SetActive();
 }
 
 absl::Status Observer::Subscribe(int fd, SubscribeSpec spec) {
@@ -238,6 +255,7 @@ void Observer::Recount() {
     ++captured_[s->spec.port];
     ++port_captures_;
   }
+  SetActive();
 }
 
 std::vector<Observer::SubscriberInfo> Observer::Subscribers() const {

@@ -50,6 +50,16 @@ size_t CopyReceivedFrame(const Packet& p, absl::Span<uint8_t> out, uint32_t* wir
 // The same for one transmitted copy: the MACs, the egress tag, the rest of the frame.
 size_t CopySentFrame(const TxItem& item, absl::Span<uint8_t> out, uint32_t* wire_len);
 
+// What the dataplane tests before and after each batch, kept in the dataplane itself so
+// that the test is one load with no pointer to follow: the port whose batch is running
+// (for the drop records), and whether the observer has anything to do.
+struct ObserveHooks {
+  static constexpr uint8_t kCapturing = 1;  // some port is captured
+  static constexpr uint8_t kPending = 2;    // events wait to be sent
+  uint16_t rx_port = kNoPort;  // kNoPort: a frame pvland made
+  uint8_t active = 0;
+};
+
 struct SubscribeSpec {
   enum class Stream : uint8_t { kDrops, kPort };
   Stream stream = Stream::kDrops;
@@ -69,8 +79,10 @@ class Observer {
   Observer(const Observer&) = delete;
   Observer& operator=(const Observer&) = delete;
 
-  // The port whose batch the pipeline is about to run (kNoPort for frames pvland makes).
-  void set_rx_port(uint16_t port) { rx_port_ = port; }
+  // Uses the dataplane's hooks (the running batch's port, the active flags) instead of
+  // its own; null goes back to its own.
+  void Attach(ObserveHooks* hooks);
+  ObserveHooks& hooks() { return *hooks_; }
 
   // Is any port captured? The dataplane asks once per batch before anything else.
   bool capturing() const { return port_captures_ != 0; }
@@ -117,8 +129,12 @@ class Observer {
   void Send(Subscriber& s);
   void Recount();
 
+  uint16_t rx_port() const { return hooks_->rx_port; }
+  void SetActive();
+
   Bridge& bridge_;
-  uint16_t rx_port_ = kNoPort;
+  ObserveHooks own_hooks_;
+  ObserveHooks* hooks_ = &own_hooks_;
   uint64_t seq_ = 0;
   std::array<DropRecord, kRingSize> ring_;
   std::vector<std::unique_ptr<Subscriber>> subs_;

@@ -68,17 +68,19 @@ class ObserverTest : public ::testing::Test {
   }
 
   Bridge bridge_;
+  ObserveHooks hooks_;  // as the dataplane keeps them
   int daemon_fd_ = -1, client_fd_ = -1;
 };
 
 TEST_F(ObserverTest, RecordsEveryDropNewestFirst) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   auto f = Frame(2, 9);
   Packet p = PacketOf(f);
   p.vid = 10;
-  obs.set_rx_port(0);
+  hooks_.rx_port = 0;
   bridge_.CountDrop(1, DropReason::kIsolatedPort, p);
-  obs.set_rx_port(2);
+  hooks_.rx_port = 2;
   bridge_.CountDrop(2, DropReason::kVlanNotAllowed, p, "detail");
   EXPECT_EQ(bridge_.port(1)->counters.drops[static_cast<int>(DropReason::kIsolatedPort)], 1u);
   auto recent = obs.Recent(10);
@@ -98,6 +100,7 @@ TEST_F(ObserverTest, RecordsEveryDropNewestFirst) {
 
 TEST_F(ObserverTest, TheRingKeepsTheLastOnes) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   auto f = Frame(2, 9);
   Packet p = PacketOf(f);
   for (size_t i = 0; i < Observer::kRingSize + 5; ++i) bridge_.CountDrop(0, DropReason::kRunt, p);
@@ -109,6 +112,7 @@ TEST_F(ObserverTest, TheRingKeepsTheLastOnes) {
 
 TEST_F(ObserverTest, AStrippedTagIsPutBack) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   auto f = Frame(2, 9);
   Packet p = PacketOf(f);
   p.aux_tag = true;
@@ -124,12 +128,13 @@ TEST_F(ObserverTest, AStrippedTagIsPutBack) {
 
 TEST_F(ObserverTest, DropSubscribersGetEventsForTheirPort) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   SubscribeSpec spec;
   spec.port = 1;
   ASSERT_TRUE(obs.Subscribe(daemon_fd_, spec).ok());
   auto f = Frame(2, 9);
   Packet p = PacketOf(f);
-  obs.set_rx_port(0);
+  hooks_.rx_port = 0;
   bridge_.CountDrop(1, DropReason::kIsolatedPort, p);
   bridge_.CountDrop(2, DropReason::kIsolatedPort, p);  // not p1's
   EXPECT_TRUE(obs.pending());
@@ -153,6 +158,7 @@ TEST_F(ObserverTest, DropSubscribersGetEventsForTheirPort) {
 
 TEST_F(ObserverTest, AFilterSelectsFrames) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   SubscribeSpec spec;
   auto prog = ctl::CompileCaptureFilter("udp port 9999");
   ASSERT_TRUE(prog.ok());
@@ -169,6 +175,7 @@ TEST_F(ObserverTest, AFilterSelectsFrames) {
 
 TEST_F(ObserverTest, APortCaptureSeesBothDirectionsAndOnlyThatPort) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   EXPECT_FALSE(obs.capturing());
   SubscribeSpec spec;
   spec.stream = SubscribeSpec::Stream::kPort;
@@ -183,7 +190,7 @@ TEST_F(ObserverTest, APortCaptureSeesBothDirectionsAndOnlyThatPort) {
   PacketBatch batch;
   Packet& p = batch.Append();
   p = PacketOf(f);
-  obs.set_rx_port(1);
+  hooks_.rx_port = 1;
   obs.OnReceived(1, batch);
   TxQueue q;
   TxItem* item = q.Push();
@@ -213,6 +220,7 @@ TEST_F(ObserverTest, APortCaptureSeesBothDirectionsAndOnlyThatPort) {
 
 TEST_F(ObserverTest, ASubscriberThatDoesNotReadLosesCopiesAndNothingBlocks) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   const int small = 4096;
   setsockopt(daemon_fd_, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
   ASSERT_TRUE(obs.Subscribe(daemon_fd_, SubscribeSpec{}).ok());
@@ -238,6 +246,7 @@ TEST_F(ObserverTest, ASubscriberThatDoesNotReadLosesCopiesAndNothingBlocks) {
 
 TEST_F(ObserverTest, APeerThatHungUpIsNotWrittenAgainAndAPortDeleteEndsItsCapture) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   SubscribeSpec spec;
   spec.stream = SubscribeSpec::Stream::kPort;
   spec.port = 2;
@@ -250,6 +259,7 @@ TEST_F(ObserverTest, APeerThatHungUpIsNotWrittenAgainAndAPortDeleteEndsItsCaptur
 
 TEST_F(ObserverTest, SubscribeValidates) {
   Observer obs(bridge_);
+  obs.Attach(&hooks_);
   SubscribeSpec spec;
   spec.stream = SubscribeSpec::Stream::kPort;
   spec.port = 50;
