@@ -31,11 +31,13 @@ l3set net.ipv4.conf.L3.proxy_arp_pvlan=0
 echo "== proxy_qlen overflow (row 46): the queue holds proxy_qlen+1"
 # A queued request whose random delay ends before the burst is over frees a slot, in the
 # kernel as in pvland; a long proxy_delay (3 s = 750 jiffies) makes that unlikely even
-# when a loaded machine stretches the burst over several jiffies.
+# when a loaded machine stretches the burst over several jiffies. The window allows for
+# the kernel's timer wheel: a 750-jiffy timer lands in a level whose granularity is 64
+# jiffies (256 ms at HZ=250), so a reply may come up to ~3.26 s after its request.
 l3set net.ipv4.neigh.L3.proxy_delay=300 net.ipv4.neigh.L3.proxy_qlen=3
-arpcase "row46 burst of 10, proxy_qlen 3: 4 replies" 4 "${H1[@]}" --tip 10.0.2.10 --count 10 --window 3.2
+arpcase "row46 burst of 10, proxy_qlen 3: 4 replies" 4 "${H1[@]}" --tip 10.0.2.10 --count 10 --window 3.6
 l3set net.ipv4.neigh.L3.proxy_qlen=0
-arpcase "row46 burst of 10, proxy_qlen 0: 1 reply" 1 "${H1[@]}" --tip 10.0.2.10 --count 10 --window 3.2
+arpcase "row46 burst of 10, proxy_qlen 0: 1 reply" 1 "${H1[@]}" --tip 10.0.2.10 --count 10 --window 3.6
 ovf=$(port_drop p1 proxy_queue_overflow)
 if [ "${ovf:-0}" -ge 15 ]; then pass "pvland counted the overflow on p1 ($ovf)"; else fail "pvland overflow drops on p1: $ovf, want >= 15"; fi
 l3set net.ipv4.neigh.L3.proxy_qlen=64
