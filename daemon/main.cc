@@ -112,7 +112,7 @@ int Main(int argc, char** argv) {
   auto check = loop.AddTimer(kNsPerSec, [&] {
     dataplane.CheckPorts();
     // With ageing_time 0 every dynamic entry expires, as the bridge's gc does.
-    bridge.fdb().Age(clock.Now(), bridge.ageing());
+    bridge.AgeFdb(clock.Now());
   });
   if (!check.ok()) {
     std::fprintf(stderr, "pvland: %s\n", std::string(check.message()).c_str());

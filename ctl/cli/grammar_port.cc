@@ -4,7 +4,9 @@
 
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
+#include "include/pvland/parse_uint.h"
 #include "include/pvland/strings.h"
+#include "include/pvland/types.h"
 
 namespace pvland::ctl::grammar {
 namespace {
@@ -18,6 +20,23 @@ std::vector<Keyword> PortKeys(MessageBuilder& b) {
                      auto on = ParseOnOff(v, name);
                      if (!on.ok()) return on.status();
                      b.PutBool(attr, *on);
+                     return absl::OkStatus();
+                   }};
+  };
+  // A word among `choices` (port security's policies).
+  const auto one_of = [&b](std::string_view name, uint16_t attr, std::string_view a, std::string_view c) {
+    return Keyword{name, true, [&b, name, attr, a, c](std::string_view v) -> absl::Status {
+                     if (v != a && v != c)
+                       return absl::InvalidArgumentError(text::Cat(name, " must be ", a, " or ", c, ", got '", v, "'"));
+                     b.PutString(attr, v);
+                     return absl::OkStatus();
+                   }};
+  };
+  const auto number = [&b](std::string_view name, uint16_t attr, uint64_t min, uint64_t max) {
+    return Keyword{name, true, [&b, name, attr, min, max](std::string_view v) -> absl::Status {
+                     auto n = ParseUint(v, min, max, name);
+                     if (!n.ok()) return n.status();
+                     b.PutU32(attr, static_cast<uint32_t>(*n));
                      return absl::OkStatus();
                    }};
   };
@@ -69,6 +88,23 @@ std::vector<Keyword> PortKeys(MessageBuilder& b) {
            return absl::InvalidArgumentError(
                text::Cat("source_guard must be off, strict or loose, got '", v, "'"));
          b.PutString(PVL_A_SOURCE_GUARD, v);
+         return absl::OkStatus();
+       }},
+      one_of("mac_changes", PVL_A_MAC_CHANGES, "accept", "reject"),
+      one_of("forged_transmits", PVL_A_FORGED_TRANSMITS, "accept", "reject"),
+      one_of("promiscuous", PVL_A_PROMISCUOUS, "accept", "reject"),
+      on_off("mac_learning", PVL_A_MAC_LEARNING),
+      number("mac_limit", PVL_A_MAC_LIMIT, 0, 4096),
+      one_of("mac_limit_policy", PVL_A_MAC_LIMIT_POLICY, "allow", "drop"),
+      number("mac_aging", PVL_A_MAC_AGING, 1, 86400 * 365),
+      {"initial_mac", true,
+       [&b](std::string_view v) -> absl::Status {
+         if (v != "auto") {
+           auto mac = ParseMac(v);
+           if (!mac.ok() || IsMulticastMac(mac->data()) || *mac == MacAddr{})
+             return absl::InvalidArgumentError(text::Cat("initial_mac must be a unicast MAC or auto, got '", v, "'"));
+         }
+         b.PutString(PVL_A_INITIAL_MAC, v);
          return absl::OkStatus();
        }},
   };
@@ -158,7 +194,10 @@ const Object& PortObject() {
       nullptr,
       {"  KEY VALUE: vlan 1-4094 | mode access|trunk | allowed all|none|N[-M][,...]",
        "             native N|none | isolated|learning|flood|mcast_flood|bcast_flood|hairpin on|off",
-       "             source_guard off|strict|loose"},
+       "             source_guard off|strict|loose",
+       "             mac_changes|forged_transmits|promiscuous accept|reject",
+       "             mac_learning on|off | mac_limit 0-4096 | mac_limit_policy allow|drop",
+       "             mac_aging SECONDS | initial_mac MAC|auto"},
   };
   return *kPort;
 }

@@ -35,6 +35,27 @@ void Bridge::RemovePort(uint16_t idx) {
   fdb_.RemoveIf([idx](const FdbKey&, const FdbEntry& e) { return e.port == idx; });
   ports_[idx].reset();
   while (!ports_.empty() && !ports_.back()) ports_.pop_back();
+  RefreshSecurityIndex();
+}
+
+void Bridge::RefreshSecurityIndex() {
+  promiscuous_ports_.clear();
+  mac_owner_.clear();
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    const SwitchPort* p = ports_[i].get();
+    if (p == nullptr) continue;
+    if (p->security.promisc_copies) promiscuous_ports_.push_back(static_cast<uint16_t>(i));
+    if (p->security.known) mac_owner_.emplace(p->security.effective, static_cast<uint16_t>(i));
+  }
+}
+
+size_t Bridge::AgeFdb(MonoNs now) {
+  return fdb_.Age(now, [this](uint16_t port) {
+    const SwitchPort* p = this->port(port);
+    if (p != nullptr && p->cfg.security.mac_learning)
+      return static_cast<MonoNs>(p->cfg.security.mac_aging_s) * kNsPerSec;
+    return ageing_;
+  });
 }
 
 }  // namespace pvland

@@ -13,8 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "daemon/bridge/fdb.h"
 #include "daemon/bridge/port_config.h"
+#include "daemon/bridge/port_security.h"
 #include "daemon/bridge/vlan_table.h"
 #include "daemon/core/clock.h"
 #include "daemon/packet/drop_reason.h"
@@ -43,6 +45,7 @@ struct SwitchPort {
   int ifindex = 0;  // in pvland's namespace when opened; a TAP moved away keeps its fd
   MacAddr mac{};
   int64_t rx_ring_base = 0; // offset making kernel ring drops read zero after a clear
+  PortSecurityState security;
 };
 
 // Called for every dropped frame, after the counter: the hook for drop monitors
@@ -71,6 +74,19 @@ class Bridge {
   // port in one of its VLANs, as br0 is for a Linux bridge's ports.
   std::optional<uint16_t> L3PortOf(uint16_t domain) const;
 
+  // Ports that receive a copy of every forwarded frame of their VLANs (promiscuous accept
+  // and the guest in promiscuous mode), and the owner of each known effective MAC.
+  // RefreshSecurityIndex() recomputes both after a port's security state or config changed.
+  const std::vector<uint16_t>& promiscuous_ports() const { return promiscuous_ports_; }
+  std::optional<uint16_t> EffectiveMacOwner(const uint8_t* mac) const {
+    auto it = mac_owner_.find(ToMac(mac));
+    return it == mac_owner_.end() ? std::nullopt : std::optional<uint16_t>(it->second);
+  }
+  void RefreshSecurityIndex();
+  // Ages the FDB: entries learned by a port with MAC learning after its mac_aging,
+  // others after the bridge's ageing time.
+  size_t AgeFdb(MonoNs now);
+
   // Returns the new port's index, or nullopt when kMaxPorts are in use.
   std::optional<uint16_t> AddPort(std::unique_ptr<SwitchPort> p);
   // Removes the port and every FDB entry pointing at it.
@@ -89,6 +105,8 @@ class Bridge {
   Fdb fdb_;
   MonoNs ageing_ = kDefaultAgeing;
   DropObserver drop_observer_;
+  std::vector<uint16_t> promiscuous_ports_;
+  absl::flat_hash_map<MacAddr, uint16_t> mac_owner_;
 };
 
 }  // namespace pvland

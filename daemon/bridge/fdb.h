@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/container/flat_hash_map.h"
 #include "daemon/core/clock.h"
 #include "include/pvland/types.h"
@@ -25,7 +27,17 @@ struct FdbEntry {
   uint16_t port = 0;
   uint16_t vid = 0;        // VLAN the address was learned in (shown to the user)
   bool is_static = false;  // added by the user: never aged, never moved by learning
+  // Counts toward its port's mac_limit (learned on a port with MAC learning, and not that
+  // port's own effective MAC).
+  bool counted = false;
   MonoNs last_seen = 0;
+};
+
+// How a port's MAC learning bounds what the FDB learns from it.
+struct LearnLimit {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t max = kNone;  // at most this many counted entries on the port
+  bool counted = false;  // this address counts toward `max`
 };
 
 class Fdb {
@@ -36,24 +48,38 @@ class Fdb {
 
   explicit Fdb(size_t max_entries = kDefaultMaxEntries) : max_entries_(max_entries) {}
 
-  // Records that `mac` was seen on `port`. A static entry wins over learning.
-  void Learn(uint16_t domain, uint16_t vid, const uint8_t* mac, uint16_t port, MonoNs now) {
+  // Records that `mac` was seen on `port`. A static entry wins over learning. Under
+  // `limit`, a counted address new to the port (new, or moving from another port) is not
+  // learned once the port has limit.max counted entries: the entry stays where it was.
+  void Learn(uint16_t domain, uint16_t vid, const uint8_t* mac, uint16_t port, MonoNs now,
+             LearnLimit limit = {}) {
     FdbKey key{domain, ToMac(mac)};
     auto it = table_.find(key);
     if (it != table_.end()) {
       FdbEntry& e = it->second;
       if (e.is_static) return;
-      e.port = port;
+      if (e.port != port || e.counted != limit.counted) {
+        if (limit.counted && e.port != port && CountOf(port) >= limit.max) return;
+        Uncount(e);
+        e.port = port;
+        e.counted = limit.counted;
+        Count(e);
+      }
       e.vid = vid;
       e.last_seen = now;
       return;
     }
+    if (limit.counted && CountOf(port) >= limit.max) return;
     if (table_.size() >= max_entries_) {
       ++learn_refused_;
       return;
     }
-    table_.emplace(key, FdbEntry{port, vid, false, now});
+    FdbEntry& e = table_.emplace(key, FdbEntry{port, vid, false, limit.counted, now}).first->second;
+    Count(e);
   }
+
+  // Counted entries on `port` (those its mac_limit bounds).
+  uint32_t CountOf(uint16_t port) const { return port < counted_.size() ? counted_[port] : 0; }
 
   const FdbEntry* Lookup(uint16_t domain, const uint8_t* mac) const {
     auto it = table_.find(FdbKey{domain, ToMac(mac)});
@@ -61,14 +87,25 @@ class Fdb {
   }
 
   void AddStatic(uint16_t domain, uint16_t vid, const MacAddr& mac, uint16_t port) {
-    table_[FdbKey{domain, mac}] = FdbEntry{port, vid, true, 0};
+    FdbEntry& e = table_[FdbKey{domain, mac}];
+    Uncount(e);
+    e = FdbEntry{port, vid, true, false, 0};
   }
-  bool Remove(uint16_t domain, const MacAddr& mac) { return table_.erase(FdbKey{domain, mac}) > 0; }
+  bool Remove(uint16_t domain, const MacAddr& mac) {
+    auto it = table_.find(FdbKey{domain, mac});
+    if (it == table_.end()) return false;
+    Uncount(it->second);
+    table_.erase(it);
+    return true;
+  }
 
   // Removes every entry for which pred(key, entry) is true; returns how many.
   size_t RemoveIf(const std::function<bool(const FdbKey&, const FdbEntry&)>& pred);
-  // Removes dynamic entries not seen for `max_age`.
-  size_t Age(MonoNs now, MonoNs max_age);
+  // Removes dynamic entries not seen for max_age(port of the entry).
+  size_t Age(MonoNs now, absl::FunctionRef<MonoNs(uint16_t port)> max_age);
+  size_t Age(MonoNs now, MonoNs max_age) {
+    return Age(now, [max_age](uint16_t) { return max_age; });
+  }
 
   template <typename F>
   void ForEach(F f) const {
@@ -78,7 +115,17 @@ class Fdb {
   uint64_t learn_refused() const { return learn_refused_; }
 
  private:
+  void Count(const FdbEntry& e) {
+    if (!e.counted) return;
+    if (e.port >= counted_.size()) counted_.resize(e.port + 1u, 0);
+    ++counted_[e.port];
+  }
+  void Uncount(const FdbEntry& e) {
+    if (e.counted && e.port < counted_.size()) --counted_[e.port];
+  }
+
   absl::flat_hash_map<FdbKey, FdbEntry> table_;
+  std::vector<uint32_t> counted_;  // by port
   size_t max_entries_;
   uint64_t learn_refused_ = 0;
 };

@@ -15,6 +15,17 @@ absl::Status CheckConfigForKind(const PortConfig& cfg, PortKind kind, std::strin
     return absl::InvalidArgumentError(absl::StrCat(
         "source_guard applies to ports facing hosts; ", std::string(name),
         " is an internal port (its VLAN's L3 device), whose rp_filter is set with sysctl"));
+  const PortSecurityConfig& sec = cfg.security;
+  const bool any_security = sec.mac_changes != SecurityPolicy::kAccept ||
+                            sec.forged_transmits != SecurityPolicy::kAccept ||
+                            sec.promiscuous != SecurityPolicy::kReject || sec.mac_learning;
+  if (kind == PortKind::kInternal && any_security)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "port security applies to ports facing hosts; ", std::string(name),
+        " is an internal port (pvland's own L3 device)"));
+  if (sec.mac_limit > PortSecurityConfig::kMaxMacLimit)
+    return absl::InvalidArgumentError(absl::StrCat("mac_limit must be 0-", PortSecurityConfig::kMaxMacLimit));
+  if (sec.mac_aging_s == 0) return absl::InvalidArgumentError("mac_aging must be at least 1 second");
   return absl::OkStatus();
 }
 
@@ -25,6 +36,22 @@ std::string_view SourceGuardModeName(SourceGuardMode m) {
     case SourceGuardMode::kLoose: return "loose";
   }
   return "off";
+}
+
+std::string_view SecurityPolicyName(SecurityPolicy p) { return p == SecurityPolicy::kAccept ? "accept" : "reject"; }
+
+std::optional<SecurityPolicy> ParseSecurityPolicy(std::string_view s) {
+  if (s == "accept") return SecurityPolicy::kAccept;
+  if (s == "reject") return SecurityPolicy::kReject;
+  return std::nullopt;
+}
+
+std::string_view MacLimitPolicyName(MacLimitPolicy p) { return p == MacLimitPolicy::kAllow ? "allow" : "drop"; }
+
+std::optional<MacLimitPolicy> ParseMacLimitPolicy(std::string_view s) {
+  if (s == "allow") return MacLimitPolicy::kAllow;
+  if (s == "drop") return MacLimitPolicy::kDrop;
+  return std::nullopt;
 }
 
 std::optional<SourceGuardMode> ParseSourceGuardMode(std::string_view s) {

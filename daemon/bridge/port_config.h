@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "daemon/core/port_types.h"
+#include "include/pvland/types.h"
 // VlanSet, and ParseVlanSet/FormatVlanSet for the allowed list's text.
 #include "include/pvland/vlan_set.h"
 
@@ -17,6 +18,29 @@ enum class PortMode : uint8_t { kAccess, kTrunk };
 // The source guard's mode (docs/kernel-semantics.md §2.16): rp_filter's values, applied to
 // IPv4 frames switched at L2 from the port.
 enum class SourceGuardMode : uint8_t { kOff = 0, kStrict = 1, kLoose = 2 };
+
+// Port security (docs/port-security.md): VMware's meanings of the three policies.
+enum class SecurityPolicy : uint8_t { kAccept, kReject };
+// What a port with mac_learning on does with a new source MAC once mac_limit are learned.
+enum class MacLimitPolicy : uint8_t { kAllow, kDrop };
+
+struct PortSecurityConfig {
+  // Defaults are the Linux bridge's behaviour: any source, any guest MAC, no extra copies.
+  SecurityPolicy mac_changes = SecurityPolicy::kAccept;
+  SecurityPolicy forged_transmits = SecurityPolicy::kAccept;
+  SecurityPolicy promiscuous = SecurityPolicy::kReject;
+  // VDS/NSX MAC learning: the port may send from several MACs, each learned and admitted
+  // up to mac_limit; forged_transmits is not consulted while it is on.
+  bool mac_learning = false;
+  uint16_t mac_limit = 4096;
+  MacLimitPolicy mac_limit_policy = MacLimitPolicy::kAllow;
+  uint32_t mac_aging_s = 600;
+  // The MAC the port was given (VMware's .vmx MAC); unset: the endpoint's MAC as first read.
+  std::optional<MacAddr> initial_mac;
+
+  static constexpr uint16_t kMaxMacLimit = 4096;
+  bool operator==(const PortSecurityConfig&) const = default;
+};
 
 struct PortConfig {
   PortMode mode = PortMode::kAccess;
@@ -30,6 +54,7 @@ struct PortConfig {
   bool bcast_flood = true;  // receives broadcast floods
   bool hairpin = false;     // may send a frame back out the port it came in on
   SourceGuardMode source_guard = SourceGuardMode::kOff;
+  PortSecurityConfig security;
 
   // Does a frame of VLAN `vid` leave this port, and tagged?
   bool Carries(uint16_t vid) const {
@@ -44,6 +69,10 @@ std::string_view PortModeName(PortMode m);
 // the kernel's own routed traffic, whose sources are anyone's.
 absl::Status CheckConfigForKind(const PortConfig& cfg, PortKind kind, std::string_view name);
 std::string_view SourceGuardModeName(SourceGuardMode m);
+std::string_view SecurityPolicyName(SecurityPolicy p);
+std::optional<SecurityPolicy> ParseSecurityPolicy(std::string_view s);
+std::string_view MacLimitPolicyName(MacLimitPolicy p);
+std::optional<MacLimitPolicy> ParseMacLimitPolicy(std::string_view s);
 // "off", "strict" or "loose"; nullopt for anything else.
 std::optional<SourceGuardMode> ParseSourceGuardMode(std::string_view s);
 

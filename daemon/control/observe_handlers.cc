@@ -77,6 +77,8 @@ std::optional<observe::PortFacts> Facts(const Bridge& bridge, uint16_t idx) {
   const VlanInfo& v = bridge.vlans().Get(p->cfg.vlan);
   f.pvlan = v.type;
   f.primary = v.type == PvlanType::kPrimary ? p->cfg.vlan : v.primary;
+  f.security = p->security;
+  f.macs_learned = bridge.fdb().CountOf(idx);
   return f;
 }
 
@@ -157,6 +159,14 @@ observe::ExplainInput InputFor(ControlContext& ctx, const DropRecord& r) {
   in.frame = absl::MakeConstSpan(r.bytes.data(), r.caplen);
   in.port = Facts(ctx.bridge, r.port);
   if (r.in_port != kNoPort) in.in_port = Facts(ctx.bridge, r.in_port);
+  if (r.reason == DropReason::kMacConflict && r.caplen >= 12) {
+    const uint8_t* src = r.bytes.data() + 6;
+    std::optional<uint16_t> owner = ctx.bridge.EffectiveMacOwner(src);
+    if (!owner && r.vid != 0)
+      if (const FdbEntry* e = ctx.bridge.fdb().Lookup(ctx.bridge.vlans().Domain(r.vid), src)) owner = e->port;
+    if (owner)
+      if (const SwitchPort* p = ctx.bridge.port(*owner)) in.src_owner = p->name;
+  }
   switch (r.reason) {
     case DropReason::kRpFilter:
     case DropReason::kMartianSource:

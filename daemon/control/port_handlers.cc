@@ -7,6 +7,57 @@
 namespace pvland {
 namespace {
 
+// Port security's keys (docs/port-security.md).
+absl::StatusOr<PortConfig> ApplySecuritySettings(const ctl::AttrView& a, PortConfig cfg) {
+  PortSecurityConfig& sec = cfg.security;
+  struct Policy {
+    uint16_t attr;
+    SecurityPolicy PortSecurityConfig::*field;
+  };
+  static constexpr Policy kPolicies[] = {
+      {PVL_A_MAC_CHANGES, &PortSecurityConfig::mac_changes},
+      {PVL_A_FORGED_TRANSMITS, &PortSecurityConfig::forged_transmits},
+      {PVL_A_PROMISCUOUS, &PortSecurityConfig::promiscuous},
+  };
+  for (const Policy& p : kPolicies) {
+    if (auto v = a.String(p.attr)) {
+      auto policy = ParseSecurityPolicy(*v);
+      if (!policy)
+        return absl::InvalidArgumentError(
+            absl::StrCat(ctl::Attr(p.attr).key, " must be accept or reject, not '", std::string(*v), "'"));
+      sec.*p.field = *policy;
+    }
+  }
+  if (auto b = a.Bool(PVL_A_MAC_LEARNING)) sec.mac_learning = *b;
+  if (auto n = a.U32(PVL_A_MAC_LIMIT)) {
+    if (*n > PortSecurityConfig::kMaxMacLimit)
+      return absl::InvalidArgumentError(absl::StrCat("mac_limit must be 0-", PortSecurityConfig::kMaxMacLimit));
+    sec.mac_limit = static_cast<uint16_t>(*n);
+  }
+  if (auto v = a.String(PVL_A_MAC_LIMIT_POLICY)) {
+    auto policy = ParseMacLimitPolicy(*v);
+    if (!policy)
+      return absl::InvalidArgumentError(absl::StrCat("mac_limit_policy must be allow or drop, not '", std::string(*v), "'"));
+    sec.mac_limit_policy = *policy;
+  }
+  if (auto n = a.U32(PVL_A_MAC_AGING)) {
+    if (*n == 0) return absl::InvalidArgumentError("mac_aging must be at least 1 second");
+    sec.mac_aging_s = *n;
+  }
+  if (auto v = a.String(PVL_A_INITIAL_MAC)) {
+    if (*v == "auto") {
+      sec.initial_mac.reset();
+    } else {
+      auto mac = ParseMac(*v);
+      if (!mac.ok() || IsMulticastMac(mac->data()) || *mac == MacAddr{})
+        return absl::InvalidArgumentError(
+            absl::StrCat("initial_mac must be a unicast MAC or auto, not '", std::string(*v), "'"));
+      sec.initial_mac = *mac;
+    }
+  }
+  return cfg;
+}
+
 // Applies the settable keys present in `a` to a copy of `cfg`; the caller commits the copy
 // only if every key was valid, so a bad request changes nothing.
 absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg) {
@@ -45,13 +96,39 @@ absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg)
       return absl::InvalidArgumentError(absl::StrCat("source_guard must be off, strict or loose, not '", std::string(*sg), "'"));
     cfg.source_guard = *mode;
   }
-  return cfg;
+  return ApplySecuritySettings(a, std::move(cfg));
 }
 
 absl::StatusOr<uint16_t> RequirePort(ControlContext& ctx, const ctl::AttrView& a) {
   auto name = a.String(PVL_A_NAME);
   if (!name) return absl::InvalidArgumentError("port name missing");
   return PortByName(ctx.bridge, *name);
+}
+
+void PutPortSecurity(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
+  const PortSecurityConfig& sec = p.cfg.security;
+  const PortSecurityState& st = p.security;
+  m.PutString(PVL_A_MAC_CHANGES, SecurityPolicyName(sec.mac_changes));
+  m.PutString(PVL_A_FORGED_TRANSMITS, SecurityPolicyName(sec.forged_transmits));
+  m.PutString(PVL_A_PROMISCUOUS, SecurityPolicyName(sec.promiscuous));
+  m.PutBool(PVL_A_MAC_LEARNING, sec.mac_learning);
+  if (sec.mac_learning) {
+    m.PutU32(PVL_A_MAC_LIMIT, sec.mac_limit);
+    m.PutString(PVL_A_MAC_LIMIT_POLICY, MacLimitPolicyName(sec.mac_limit_policy));
+    m.PutU32(PVL_A_MAC_AGING, sec.mac_aging_s);
+    m.PutU32(PVL_A_MACS_LEARNED, ctx.bridge.fdb().CountOf(*ctx.bridge.FindPort(p.name)));
+    m.PutU64(PVL_A_MAC_NOT_LEARNED, st.mac_not_learned_allowed);
+  }
+  if (!st.known) return;
+  m.PutString(PVL_A_INITIAL_MAC, FormatMac(st.initial));
+  m.PutString(PVL_A_EFFECTIVE_MAC, FormatMac(st.effective));
+  if (!st.endpoint.empty()) {
+    m.PutString(PVL_A_GUEST_MAC, FormatMac(st.requested));
+    m.PutString(PVL_A_ENDPOINT, st.endpoint);
+    m.PutBool(PVL_A_GUEST_PROMISC, st.guest_promisc);
+  }
+  m.PutBool(PVL_A_RX_BLOCKED, st.rx_blocked);
+  m.PutBool(PVL_A_PROMISC_COPIES, st.promisc_copies);
 }
 
 void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
@@ -75,6 +152,7 @@ void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
   m.PutBool(PVL_A_BCAST_FLOOD, p.cfg.bcast_flood);
   m.PutBool(PVL_A_HAIRPIN, p.cfg.hairpin);
   m.PutString(PVL_A_SOURCE_GUARD, SourceGuardModeName(p.cfg.source_guard));
+  PutPortSecurity(ctx, p, m);
 }
 
 absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
@@ -93,6 +171,17 @@ absl::Status PortDel(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
   return absl::OkStatus();
 }
 
+// A reject policy compares the guest's MACs with the port's initial MAC: without one
+// (no endpoint pvland can read, no initial_mac) it would judge against nothing.
+absl::Status CheckSecurityReference(const SwitchPort& port, const PortConfig& cfg) {
+  const PortSecurityConfig& sec = cfg.security;
+  const bool rejects = sec.mac_changes == SecurityPolicy::kReject || sec.forged_transmits == SecurityPolicy::kReject;
+  if (!rejects || port.security.known || sec.initial_mac) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      port.name, " has no initial MAC to compare with: its interface has no peer pvland can read "
+                 "(a TAP, or a veth whose peer is in another namespace); give one with initial_mac MAC"));
+}
+
 absl::Status PortSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
   auto idx = RequirePort(ctx, a);
   if (!idx.ok()) return idx.status();
@@ -103,10 +192,15 @@ absl::Status PortSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
   const bool vlans_changed = cfg->mode != port.cfg.mode || cfg->vlan != port.cfg.vlan ||
                              cfg->allowed != port.cfg.allowed || cfg->native != port.cfg.native;
   const bool learning_off = port.cfg.learning && !cfg->learning;
+  if (auto s = CheckSecurityReference(port, *cfg); !s.ok()) return s;
+  const bool limit_changed = cfg->security.mac_learning != port.cfg.security.mac_learning ||
+                             cfg->security.mac_limit < port.cfg.security.mac_limit;
   port.cfg = *cfg;
+  ctx.dataplane.RefreshEndpoint(*idx);
   // Addresses learned under the old VLANs (or while learning was on) would steer frames
   // the new configuration would not have learned.
-  if (vlans_changed || learning_off) {
+  // The same for addresses learned beyond a MAC learning limit that no longer holds.
+  if (vlans_changed || learning_off || limit_changed) {
     const uint16_t i = *idx;
     ctx.bridge.fdb().RemoveIf([i](const FdbKey&, const FdbEntry& e) { return e.port == i && !e.is_static; });
   }

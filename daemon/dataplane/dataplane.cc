@@ -124,6 +124,7 @@ void Dataplane::Attach(uint16_t idx) {
   if (auto s = loop_.Add(port.fd(), EPOLLIN, [this, idx](uint32_t ev) { OnEvent(idx, ev); }); !s.ok()) {
     PVL_LOG(kError, "port %s: %s", sp.name, s.ToString());
   }
+  RefreshEndpoint(idx);
 }
 
 void Dataplane::Detach(uint16_t idx, PortState new_state, const std::string& why) {
@@ -177,6 +178,27 @@ size_t Dataplane::PollOnce(uint16_t idx) {
   return n;
 }
 
+void Dataplane::ResolveEndpoint(uint16_t idx) {
+  Port* port = PortAt(idx);
+  SwitchPort* sp = bridge_.port(idx);
+  if (port == nullptr || sp == nullptr) return;
+  std::optional<EndpointReading> reading;
+  if (std::optional<EndpointLink> link = port->ReadEndpoint())
+    reading = EndpointReading{link->mac, link->promiscuous, std::move(link->where)};
+  for (const std::string& line : ResolvePortSecurity(sp->name, sp->cfg.security, reading, sp->security))
+    PVL_LOG(kInfo, "port %s", line);
+}
+
+void Dataplane::RefreshEndpoint(uint16_t idx) {
+  ResolveEndpoint(idx);
+  bridge_.RefreshSecurityIndex();
+}
+
+void Dataplane::RefreshEndpoints() {
+  for (size_t i = 0; i < ports_.size(); ++i) ResolveEndpoint(static_cast<uint16_t>(i));
+  bridge_.RefreshSecurityIndex();
+}
+
 void Dataplane::CheckPorts() {
   for (size_t i = 0; i < ports_.size(); ++i) {
     const uint16_t idx = static_cast<uint16_t>(i);
@@ -200,6 +222,9 @@ void Dataplane::CheckPorts() {
       sp->state = s;
     }
   }
+  // Link notifications from guest namespaces drive this too; the periodic read catches
+  // what a lost notification would hide.
+  RefreshEndpoints();
 }
 
 }  // namespace pvland

@@ -42,6 +42,12 @@ class Dataplane {
   void DeletePort(uint16_t idx);
   // Periodic: re-reads up/down state, reattaches ports whose interface came back.
   void CheckPorts();
+  // Port security (docs/port-security.md): reads port `idx`'s endpoint (its guest's MAC and
+  // promiscuous mode) and resolves its effective MAC under its configuration, logging what
+  // a user should see. Call after the port's configuration changed, and whenever links
+  // may have changed anywhere (RefreshEndpoints: every port).
+  void RefreshEndpoint(uint16_t idx);
+  void RefreshEndpoints();
   // Processes one batch from port `idx` if frames are pending; returns frames received.
   size_t PollOnce(uint16_t idx);
   // Sends one frame pvland made itself (a delayed ARP reply) out port `idx`, tagged for
@@ -63,6 +69,7 @@ class Dataplane {
  private:
   Port* PortAt(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
   void Attach(uint16_t idx);
+  void ResolveEndpoint(uint16_t idx);
   void Detach(uint16_t idx, PortState new_state, const std::string& why);
   void OnEvent(uint16_t idx, uint32_t events);
   // Before a batch runs / after it was sent, when the observer has captures or events:

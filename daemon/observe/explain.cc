@@ -1,5 +1,6 @@
 #include "daemon/observe/explain.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -346,6 +347,66 @@ Explanation SourceGuard(const ExplainInput& in) {
   return e;
 }
 
+// ---- port security (docs/port-security.md) ------------------------------------------
+
+std::string Policies(const PortFacts& p) {
+  const PortSecurityConfig& s = p.cfg.security;
+  return StrCat(p.name, ": mac_changes ", SecurityPolicyName(s.mac_changes), ", forged_transmits ",
+                SecurityPolicyName(s.forged_transmits), ", mac_learning ", s.mac_learning ? "on" : "off");
+}
+
+// The drop's port, or a stand-in named "(deleted port)" with default settings.
+PortFacts PortOrDeleted(const ExplainInput& in) {
+  if (in.port) return *in.port;
+  PortFacts f;
+  f.name = PortName(in.port);
+  return f;
+}
+
+Explanation ForgedTransmit(const ExplainInput& in) {
+  const std::string name = PortName(in.port);
+  const PortFacts port = PortOrDeleted(in);
+  const PortSecurityState& st = port.security;
+  return {StrCat("forged_transmits reject on ", name, ": source ", SrcMac(in.frame), " is not the effective MAC ",
+                 FormatMac(st.effective)),
+          StrCat(Policies(port), "; initial MAC ", FormatMac(st.initial), ", effective MAC ", FormatMac(st.effective)),
+          StrCat("port set ", name, " forged_transmits accept (a guest sending for other MACs: macvlan, a bridge, "
+                 "nested VMs), or port set ", name, " mac_learning on")};
+}
+
+Explanation MacChangeBlocked(const ExplainInput& in) {
+  const std::string name = PortName(in.port);
+  const PortFacts port = PortOrDeleted(in);
+  const PortSecurityState& st = port.security;
+  const std::string guest = st.endpoint.empty() ? std::string("its guest") : st.endpoint;
+  return {StrCat("mac_changes reject on ", name, ": ", guest, " changed its MAC to ", FormatMac(st.requested),
+                 ", not the initial MAC ", FormatMac(st.initial), ", so nothing is delivered to the port"),
+          StrCat(Policies(port), "; initial MAC ", FormatMac(st.initial), ", guest MAC ", FormatMac(st.requested)),
+          StrCat("port set ", name, " mac_changes accept, or the guest's MAC back to ", FormatMac(st.initial))};
+}
+
+Explanation MacLimit(const ExplainInput& in) {
+  const std::string name = PortName(in.port);
+  const PortFacts port = PortOrDeleted(in);
+  const PortSecurityConfig& s = port.cfg.security;
+  return {StrCat("MAC learning on ", name, " is full (", port.macs_learned, " of mac_limit ", s.mac_limit,
+                 ") and mac_limit_policy is drop: new source ", SrcMac(in.frame), " is refused"),
+          StrCat(name, ": mac_learning on, mac_limit ", s.mac_limit, ", mac_limit_policy drop, mac_aging ",
+                 s.mac_aging_s, " s"),
+          StrCat("port set ", name, " mac_limit ", std::min<uint32_t>(PortSecurityConfig::kMaxMacLimit, s.mac_limit + 1u),
+                 " or more, or mac_limit_policy allow (forwarded without learning), or wait for unused MACs to age out")};
+}
+
+Explanation MacConflict(const ExplainInput& in) {
+  const std::string name = PortName(in.port);
+  const std::string owner = in.src_owner.empty() ? std::string("another port") : in.src_owner;
+  return {StrCat("MAC learning on ", name, ": source ", SrcMac(in.frame), " belongs to ", owner,
+                 " (its effective MAC, or a static FDB entry), which a learning port may not take over"),
+          Policies(PortOrDeleted(in)),
+          StrCat("the guest on ", name, " must not use ", owner, "'s MAC; or remove the static entry "
+                 "(fdb del) if the address moved")};
+}
+
 // The one table: every reason of PVL_DROP_REASONS has a row.
 constexpr std::pair<DropReason, ExplainFn> kExplainers[] = {
     {DropReason::kRunt, Runt},
@@ -369,6 +430,10 @@ constexpr std::pair<DropReason, ExplainFn> kExplainers[] = {
     {DropReason::kMartianSource, MartianSource},
     {DropReason::kMartianDestination, MartianDestination},
     {DropReason::kSourceGuard, SourceGuard},
+    {DropReason::kForgedTransmit, ForgedTransmit},
+    {DropReason::kMacChangeBlocked, MacChangeBlocked},
+    {DropReason::kMacLimit, MacLimit},
+    {DropReason::kMacConflict, MacConflict},
 };
 
 }  // namespace

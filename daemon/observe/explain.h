@@ -13,6 +13,7 @@
 
 #include "absl/types/span.h"
 #include "daemon/bridge/port_config.h"
+#include "daemon/bridge/port_security.h"
 #include "daemon/bridge/vlan_table.h"
 #include "daemon/core/port_types.h"
 #include "daemon/packet/drop_reason.h"
@@ -28,6 +29,8 @@ struct PortFacts {
   // Its access VLAN's private-VLAN type and primary (kNone/0 outside private VLANs).
   PvlanType pvlan = PvlanType::kNone;
   uint16_t primary = 0;
+  PortSecurityState security;  // its MACs as port security knows them now
+  uint32_t macs_learned = 0;   // toward its mac_limit
 };
 
 // The recorded frame's IPv4 header, and the router's decision on it made again now (for
@@ -55,6 +58,7 @@ struct ExplainInput {
   std::optional<PortFacts> port;     // the port the drop counted on (nullopt: deleted)
   std::optional<PortFacts> in_port;  // the port the frame arrived on
   IpFacts ip;
+  std::string src_owner;  // mac_conflict: the port the source MAC belongs to now ("" unknown)
   int proxy_qlen = -1;    // proxy_queue_overflow: the internal port's proxy_qlen (-1 unknown)
 };
 

@@ -30,7 +30,11 @@ namespace pvland {
   X(kRpFilter, "rp_filter")                    /* reverse-path filter of the L3 device */ \
   X(kMartianSource, "martian_source")          /* IPv4 source the kernel never accepts */ \
   X(kMartianDestination, "martian_destination") /* IPv4 destination never routed */    \
-  X(kSourceGuard, "source_guard")              /* port's source guard refused the source */
+  X(kSourceGuard, "source_guard")              /* port's source guard refused the source */ \
+  X(kForgedTransmit, "forged_transmit")        /* source MAC not the port's effective MAC */ \
+  X(kMacChangeBlocked, "mac_change_blocked")   /* guest changed its MAC under mac_changes reject */ \
+  X(kMacLimit, "mac_limit")                    /* MAC learning full, limit policy drop */ \
+  X(kMacConflict, "mac_conflict")              /* source MAC belongs to another port */
 
 enum class DropReason : uint8_t {
 #define PVL_DROP_ENUM(id, name) id,

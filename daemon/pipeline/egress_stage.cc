@@ -1,6 +1,7 @@
 #include "daemon/pipeline/egress_stage.h"
 
 #include "daemon/pipeline/isolation_filter.h"
+#include "daemon/pipeline/mac_change_filter.h"
 #include "daemon/pipeline/tx_queue.h"
 
 namespace pvland {
@@ -21,7 +22,20 @@ bool FloodAllowed(const SwitchPort& d, FloodClass c, bool from_internal) {
 
 }  // namespace
 
-EgressStage::EgressStage() { AddFilter(std::make_unique<IsolationFilter>()); }
+EgressStage::EgressStage() {
+  AddFilter(std::make_unique<IsolationFilter>());
+  AddFilter(std::make_unique<MacChangeFilter>());
+}
+
+void EgressStage::CopyToPromiscuous(StageContext& ctx, const Packet& p) {
+  for (const uint16_t d : ctx.bridge.promiscuous_ports()) {
+    if (d == ctx.in_port || d == p.out_port) continue;
+    const SwitchPort* dst = ctx.bridge.port(d);
+    // A copy goes where the frame's VLAN and the isolation rules would let the frame go;
+    // one that may not is simply not made, which is not a drop.
+    if (dst != nullptr && !Verdict(ctx, p, d, *dst)) QueueForTransmit(ctx, d, p);
+  }
+}
 
 std::optional<DropReason> EgressStage::Verdict(const StageContext& ctx, const Packet& p, uint16_t d,
                                                const SwitchPort& dst) const {
@@ -89,9 +103,11 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
       }
       if (last.verdict) {
         Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
-      } else {
-        QueueItem(ctx, p.out_port, *last.queue, last.item, last.shift, p);
+        continue;
       }
+      QueueItem(ctx, p.out_port, *last.queue, last.item, last.shift, p);
+      // Floods reach promiscuous ports already; a known-unicast frame is copied to them.
+      if (!ctx.bridge.promiscuous_ports().empty()) [[unlikely]] CopyToPromiscuous(ctx, p);
       continue;
     }
     last.valid = false;

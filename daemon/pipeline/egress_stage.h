@@ -30,6 +30,10 @@ class EgressStage final : public Stage {
   static void Deliver(StageContext& ctx, const Packet& p, uint16_t d, std::optional<DropReason> verdict,
                       bool unicast);
 
+  // Copies a forwarded known-unicast frame to every port in promiscuous mode that may see
+  // it (docs/port-security.md): not its sender, not its destination.
+  void CopyToPromiscuous(StageContext& ctx, const Packet& p);
+
   // Every filter answers alike for copies to `dst` of frames with one Ethernet header
   // (egress_filter.h), so the verdict may be reused for the next such frame.
   bool HeaderDecides(const SwitchPort& dst) const;

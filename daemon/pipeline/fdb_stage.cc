@@ -30,11 +30,20 @@ void FdbStage::Process(PacketBatch& batch, StageContext& ctx) {
   // ageing_time 0 has the Linux bridge's meaning: nothing is learned, every unicast
   // floods (br_fdb_update returns early when the hold time is 0).
   const bool learning = ctx.in.cfg.learning && ctx.bridge.ageing() > 0;
+  // MAC learning (port security) bounds what the port may teach the FDB; its own
+  // effective MAC does not count toward the bound.
+  const PortSecurityConfig& sec = ctx.in.cfg.security;
+  const PortSecurityState& st = ctx.in.security;
+  auto LimitFor = [&](const uint8_t* src) {
+    if (!sec.mac_learning) return LearnLimit{};
+    const bool own = st.known && std::memcmp(src, st.effective.data(), 6) == 0;
+    return LearnLimit{sec.mac_limit, !own};
+  };
   LastAddress learned, looked_up;
   uint16_t looked_up_port = kNoPort;  // kNoPort: the remembered lookup missed
   auto Decide = [&](Packet& p) {
     if (learning && !learned.Matches(p.domain, p.src())) {
-      fdb.Learn(p.domain, p.vid, p.src(), ctx.in_port, ctx.now);
+      fdb.Learn(p.domain, p.vid, p.src(), ctx.in_port, ctx.now, LimitFor(p.src()));
       learned.Set(p.domain, p.src());
       looked_up.valid = false;
     }

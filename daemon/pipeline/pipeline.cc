@@ -5,6 +5,7 @@
 #include "daemon/pipeline/fdb_stage.h"
 #include "daemon/pipeline/ip_guard_filter.h"
 #include "daemon/pipeline/parse_stage.h"
+#include "daemon/pipeline/port_security_stage.h"
 #include "daemon/pipeline/source_guard_stage.h"
 #include "daemon/pipeline/vlan_stage.h"
 
@@ -13,6 +14,7 @@ namespace pvland {
 Pipeline::Pipeline(Bridge& bridge, ipv4::ArpDecider* arp, ipv4::IpDecider* ip) : bridge_(bridge) {
   stages_.push_back(std::make_unique<ParseStage>());
   stages_.push_back(std::make_unique<VlanStage>());
+  stages_.push_back(std::make_unique<PortSecurityStage>());
   if (ip != nullptr) stages_.push_back(std::make_unique<SourceGuardStage>(*ip));
   if (arp != nullptr) stages_.push_back(std::make_unique<ArpStage>(*arp));
   stages_.push_back(std::make_unique<FdbStage>());

@@ -147,7 +147,23 @@ enum pvl_attr_kind {
   X(DECIDED_BY, PVL_K_STRING, "decided_by")     /* why: the settings that decided */  \
   X(FIX, PVL_K_STRING, "would_pass_with")       /* why: what would have let it through */ \
   X(LIMIT, PVL_K_U32, "limit")                  /* why: how many records */     \
-  X(FILTER_SET, PVL_K_BOOL, "filtered")         /* monitor show: has a filter */
+  X(FILTER_SET, PVL_K_BOOL, "filtered")         /* monitor show: has a filter */ \
+  X(MAC_CHANGES, PVL_K_STRING, "mac_changes")   /* port security: accept | reject */ \
+  X(FORGED_TRANSMITS, PVL_K_STRING, "forged_transmits") /* accept | reject */ \
+  X(PROMISCUOUS, PVL_K_STRING, "promiscuous")   /* accept | reject */ \
+  X(MAC_LEARNING, PVL_K_BOOL, "mac_learning")                                        \
+  X(MAC_LIMIT, PVL_K_U32, "mac_limit")          /* 0-4096 */                          \
+  X(MAC_LIMIT_POLICY, PVL_K_STRING, "mac_limit_policy") /* allow | drop */          \
+  X(MAC_AGING, PVL_K_U32, "mac_aging")          /* seconds */                         \
+  X(INITIAL_MAC, PVL_K_STRING, "initial_mac")   /* set: MAC or auto; shown as a MAC */ \
+  X(EFFECTIVE_MAC, PVL_K_STRING, "effective_mac")                                    \
+  X(GUEST_MAC, PVL_K_STRING, "guest_mac")       /* the endpoint's MAC now */          \
+  X(ENDPOINT, PVL_K_STRING, "endpoint")         /* where the endpoint was read */     \
+  X(RX_BLOCKED, PVL_K_BOOL, "rx_blocked")       /* mac_changes reject in force */     \
+  X(GUEST_PROMISC, PVL_K_BOOL, "guest_promisc")                                      \
+  X(PROMISC_COPIES, PVL_K_BOOL, "promisc_copies") /* receives its VLANs' traffic */ \
+  X(MACS_LEARNED, PVL_K_U32, "macs_learned")    /* toward mac_limit */                \
+  X(MAC_NOT_LEARNED, PVL_K_U64, "mac_not_learned_allowed")
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
