@@ -62,18 +62,21 @@ _pvlanctl_sysctl_keys() {
 # VALUE pairs; N counts the words after the port (or type), so odd means a value is due.
 _pvlanctl_port_pairs() {
   local prev=$1 nargs=$2
-  local bools="isolated learning flood mcast_flood bcast_flood hairpin"
+  local bools="isolated learning flood mcast_flood bcast_flood hairpin mac_learning"
   if (( nargs % 2 == 1 )); then
     case $prev in
       mode) echo "access trunk" ;;
       allowed) echo "all none" ;;
       native) echo "none" ;;
       source_guard) echo "off strict loose" ;;
+      mac_changes|forged_transmits|promiscuous) echo "accept reject" ;;
+      mac_limit_policy) echo "allow drop" ;;
+      initial_mac) echo "auto" ;;
       vlan) _pvlanctl_vlans ;;
       *) [[ " $bools " == *" $prev "* ]] && echo "on off" ;;
     esac
   else
-    echo "vlan mode allowed native $bools source_guard"
+    echo "vlan mode allowed native $bools source_guard mac_changes forged_transmits promiscuous mac_limit mac_limit_policy mac_aging initial_mac"
   fi
 }
 
