@@ -59,6 +59,46 @@ TEST_F(PortHandlersTest, SetAppliesEveryKey) {
   EXPECT_TRUE(c.bcast_flood);
 }
 
+TEST_F(PortHandlersTest, SetAppliesThePortSecurityKeys) {
+  AddPort("p1");
+  ASSERT_TRUE(Run("port set p1 initial_mac 02:00:00:00:00:01 forged_transmits reject mac_changes reject "
+                  "promiscuous accept mac_learning on mac_limit 16 mac_limit_policy drop mac_aging 30")
+                  .ok());
+  const PortSecurityConfig& s = Port("p1").cfg.security;
+  EXPECT_EQ(s.forged_transmits, SecurityPolicy::kReject);
+  EXPECT_EQ(s.mac_changes, SecurityPolicy::kReject);
+  EXPECT_EQ(s.promiscuous, SecurityPolicy::kAccept);
+  EXPECT_TRUE(s.mac_learning);
+  EXPECT_EQ(s.mac_limit, 16);
+  EXPECT_EQ(s.mac_limit_policy, MacLimitPolicy::kDrop);
+  EXPECT_EQ(s.mac_aging_s, 30u);
+  EXPECT_EQ(Port("p1").security.effective, (MacAddr{2, 0, 0, 0, 0, 1})) << "resolved at once";
+  ASSERT_TRUE(Run("port set p1 initial_mac auto mac_changes accept forged_transmits accept").ok());
+  EXPECT_FALSE(Port("p1").cfg.security.initial_mac.has_value());
+}
+
+TEST_F(PortHandlersTest, ARejectPolicyWithoutAnInitialMacIsRefused) {
+  AddPort("p1");  // a fake port: no endpoint to read
+  const absl::Status s = Run("port set p1 forged_transmits reject");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("initial_mac"), std::string_view::npos) << s;
+  EXPECT_EQ(Port("p1").cfg.security.forged_transmits, SecurityPolicy::kAccept) << "nothing changed";
+}
+
+TEST_F(PortHandlersTest, PortSecurityIsRefusedOnInternalPorts) {
+  AddPort("gw0", PortKind::kInternal);
+  const absl::Status s = Run("port set gw0 promiscuous accept");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("internal port"), std::string_view::npos) << s;
+}
+
+TEST_F(PortHandlersTest, TurningMacLearningOnForgetsWhatThePortLearnedUnbounded) {
+  AddPort("p1");
+  bridge_.fdb().Learn(1, 1, MacAddr{2, 0, 0, 0, 0, 9}.data(), 0, 0);
+  ASSERT_TRUE(Run("port set p1 mac_learning on mac_limit 1").ok());
+  EXPECT_EQ(bridge_.fdb().size(), 0u) << "relearned under the limit";
+}
+
 TEST_F(PortHandlersTest, ASetWithOneBadKeyChangesNothing) {
   AddPort("p1");
   ASSERT_TRUE(Run("port set p1 vlan 10").ok());
