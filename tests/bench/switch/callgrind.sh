@@ -8,6 +8,8 @@
 #   INTERNAL=1 tests/bench/switch/callgrind.sh      # plus an internal port (L3 router, ARP
 #                                                   # stage) with an address and proxy_arp on
 #   KEEP=/tmp/cg tests/bench/switch/callgrind.sh    # keep the callgrind dump and strace -c
+#   SECURITY=1 ...                                  # sw0 with forged_transmits and mac_changes
+#                                                   # reject (its veth peer gives the MACs)
 #   CAPTURE=sw1 [CAPTURE_FILTER='udp port 9'] ... # with `pvlanctl capture sw1 -w /dev/null
 #                                                   # [FILTER]` running (the cost of a capture)
 #   MAX_IR=400 MAX_SYSCALLS=0.05 ...                # exit 1 when a figure is over budget
@@ -39,6 +41,7 @@ BURSTS=${BURSTS:-100}
 BURST=${BURST:-1000}
 ISOLATED=${ISOLATED:-0}
 INTERNAL=${INTERNAL:-0}
+SECURITY=${SECURITY:-0}
 CAPTURE=${CAPTURE:-}
 CAPTURE_FILTER=${CAPTURE_FILTER:-}
 MAX_IR=${MAX_IR:-}
@@ -86,6 +89,9 @@ configure() {  # wait for the socket, add ports, learn both MACs
   ctl port add sw0 || die "port add"
   ctl port add sw1 || die "port add"
   if [ "$ISOLATED" = 1 ]; then ctl port add sw2 && ctl port set sw2 isolated on || die "port sw2"; fi
+  if [ "$SECURITY" = 1 ]; then
+    ctl port set sw0 forged_transmits reject mac_changes reject || die "port security on sw0"
+  fi
   if [ "$INTERNAL" = 1 ]; then
     ctl port add gw0 type internal || die "port gw0"
     ip -n $S link set gw0 up
@@ -131,7 +137,7 @@ run_bursts() {  # pid
   echo $((now - start))
 }
 
-echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')$([ -n "$CAPTURE" ] && echo " capture $CAPTURE $CAPTURE_FILTER")"
+echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')$([ "$SECURITY" = 1 ] && echo ' sw0(forged_transmits/mac_changes reject)')$([ -n "$CAPTURE" ] && echo " capture $CAPTURE $CAPTURE_FILTER")"
 
 # --- 1. instructions under callgrind ---
 topo_up
@@ -155,6 +161,7 @@ callgrind_annotate "$DUMP" >"$WORK/self.txt" 2>/dev/null
 if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$DUMP" "$KEEP/callgrind.out"; fi
 # OnEvent is inlined into its epoll handler lambda; PollOnce is the per-batch entry.
 ONEVENT_IR=$(awk '/Dataplane::Attach.*lambda/ {gsub(",", "", $1); print $1; exit}' "$WORK/incl.txt")
+SECURITY_IR=$(awk '/PortSecurityStage::Process/ {gsub(",", "", $1); print $1; exit}' "$WORK/incl.txt")
 topo_down
 
 # --- 2. syscalls under strace ---
@@ -172,7 +179,7 @@ kill -INT "$SPID"; wait "$SPID" 2>/dev/null
 if [ -n "${KEEP:-}" ]; then cp "$WORK/strace.txt" "$KEEP/strace.txt"; fi
 topo_down
 
-python3 - "$FRAMES" "$TX" "$TOTAL_IR" "${ONEVENT_IR:-0}" "$SFRAMES" "$WORK/strace.txt" "$MAX_IR" "$MAX_SYSCALLS" >"$WORK/summary" <<'EOF'
+python3 - "$FRAMES" "$TX" "$TOTAL_IR" "${ONEVENT_IR:-0}" "$SFRAMES" "$WORK/strace.txt" "$MAX_IR" "$MAX_SYSCALLS" "${SECURITY_IR:-0}" >"$WORK/summary" <<'EOF'
 import sys
 frames, tx, total, onevent, sframes = (int(x) for x in sys.argv[1:6])
 max_ir, max_sys = sys.argv[7], sys.argv[8]
@@ -180,6 +187,9 @@ print()
 print("frames forwarded (sink rx): %d   pvland tx counter of the sink port: %d" % (frames, tx))
 print("user instructions per frame, whole process:      %7.1f" % (total / frames))
 print("user instructions per frame, Dataplane::OnEvent: %7.1f" % (onevent / frames))
+security = int(sys.argv[9])
+if security:
+    print("  of which PortSecurityStage::Process (inclusive): %7.1f" % (security / frames))
 calls, rows = 0, []
 for line in open(sys.argv[6]):
     f = line.split()
