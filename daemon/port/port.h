@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,14 @@ namespace pvland {
 struct SendResult {
   size_t sent = 0;
   uint64_t bytes = 0;
+};
+
+// The device the host behind a port sees as its NIC (a TAP moved into a guest namespace,
+// a veth's peer), as the kernel has it now.
+struct EndpointLink {
+  MacAddr mac{};
+  bool promiscuous = false;  // IFF_PROMISC asked with `ip link` or promiscuity > 0 (tcpdump, a bridge)
+  std::string where;         // for `port show`: e.g. "tap1 in netns id 3" or "eth0 in netns id 1"
 };
 
 class Port {
@@ -66,6 +75,11 @@ class Port {
   virtual SendResult Send(absl::Span<TxItem> items) = 0;
   // Frames lost by the kernel (ring full) since the port opened.
   virtual uint64_t KernelDrops() { return 0; }
+
+  // The port's endpoint, read from the kernel now (a few netlink round trips: call it
+  // when links changed, not per batch). nullopt: the port has none (internal ports, an
+  // interface with no peer), or it cannot be read now (closed, in the middle of a move).
+  virtual std::optional<EndpointLink> ReadEndpoint() const { return std::nullopt; }
 
  protected:
   explicit Port(std::string name) : name_(std::move(name)) {}
