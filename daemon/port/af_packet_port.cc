@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/port/endpoint.h"
 #include "daemon/port/interface_query.h"
 
 namespace pvland {
@@ -119,6 +120,11 @@ PortState AfPacketPort::LinkState() const {
 }
 
 bool AfPacketPort::CanReopen() const { return QueryInterface(name()).has_value(); }
+
+std::optional<EndpointLink> AfPacketPort::ReadEndpoint() const {
+  if (!fd_.valid()) return std::nullopt;
+  return ReadVethPeerEndpoint(ifindex_);
+}
 
 PortState AfPacketPort::StateAfterError(std::string* why) const {
   int err = 0;

@@ -59,6 +59,9 @@ class AfPacketPort final : public Port {
   void ReleaseRx() override;
   SendResult Send(absl::Span<TxItem> items) override;
   uint64_t KernelDrops() override;
+  // The peer when the interface is a veth (its other end, usually in the host's
+  // namespace); any other interface has none.
+  std::optional<EndpointLink> ReadEndpoint() const override;
 
  private:
   absl::Status OpenSocket();

@@ -78,6 +78,11 @@ class Port {
   // Frames lost by the kernel (ring full) since the port opened.
   virtual uint64_t KernelDrops() { return 0; }
 
+  // The port's endpoint, read from the kernel now (a few netlink round trips: call it
+  // when links changed, not per batch). nullopt: the port has none (internal ports, an
+  // interface with no peer), or it cannot be read now (closed, in the middle of a move).
+  virtual std::optional<EndpointLink> ReadEndpoint() const { return std::nullopt; }
+
  protected:
   explicit Port(std::string name) : name_(std::move(name)) {}
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/port/endpoint.h"
 #include "daemon/port/interface_query.h"
 
 namespace pvland {
@@ -95,6 +96,11 @@ bool TapPort::CanReopen() const { return internal_ && !QueryInterface(name()).ha
 PortState TapPort::StateAfterError(std::string* why) const {
   *why = "interface went away";
   return PortState::kAbsent;
+}
+
+std::optional<EndpointLink> TapPort::ReadEndpoint() const {
+  if (internal_ || !fd_.valid()) return std::nullopt;
+  return ReadTapEndpoint(fd_.get());
 }
 
 size_t TapPort::Receive(PacketBatch& batch) {

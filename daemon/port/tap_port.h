@@ -48,6 +48,8 @@ class TapPort final : public Port {
   size_t Receive(PacketBatch& batch) override;
   void ReleaseRx() override { arena_.Reset(); }
   SendResult Send(absl::Span<TxItem> items) override;
+  // The TAP itself, wherever it was moved; internal ports have none.
+  std::optional<EndpointLink> ReadEndpoint() const override;
 
  private:
   absl::Status CreateDevice();

@@ -3,9 +3,11 @@
 // expected: a non-root run outside CI. As root, or with CI set, nothing may be missing,
 // so the same condition fails the test and a green run means every test ran. The shell
 // tests follow the same rule through t_skip in tests/integration/lib.sh.
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "gtest/gtest.h"
@@ -19,6 +21,15 @@ inline bool SkipIsFailure() {
   if (ci == nullptr) return false;
   const std::string_view v(ci);
   return !(v.empty() || v == "0" || v == "false" || v == "False" || v == "FALSE" || v == "no");
+}
+
+// Moves the calling thread into a new, empty network namespace, which goes away with the
+// process however it ends, so a test that makes its devices there leaves nothing behind.
+// Returns why it could not (empty on success), for PVLAND_SKIP_OR_FAIL.
+inline std::string EnterFreshNetns() {
+  if (geteuid() != 0) return "needs root";
+  if (unshare(CLONE_NEWNET) != 0) return "unshare(CLONE_NEWNET) failed";
+  return {};
 }
 
 }  // namespace pvland::testing

@@ -38,11 +38,8 @@ constexpr int kDevs = 4;
 class RtnlSyncDiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (geteuid() != 0) {
-      PVLAND_SKIP_OR_FAIL("needs root");
-    }
-    if (unshare(CLONE_NEWNET) != 0) {
-      PVLAND_SKIP_OR_FAIL("unshare(CLONE_NEWNET) failed");
+    if (std::string why = ::pvland::testing::EnterFreshNetns(); !why.empty()) {
+      PVLAND_SKIP_OR_FAIL(why);
     }
     std::string cmds = "set -e; ip link set lo up;";
     for (int i = 0; i < kDevs; ++i) {
