@@ -23,6 +23,7 @@
 #include "daemon/dataplane/dataplane.h"
 #include "daemon/observe/observer.h"
 #include "daemon/router/router.h"
+#include "netlink/foreign_link.h"
 
 namespace pvland {
 namespace {
@@ -108,6 +109,18 @@ int Main(int argc, char** argv) {
   if (auto s = server.Listen(sock); !s.ok()) {
     std::fprintf(stderr, "pvland: %s\n", std::string(s.message()).c_str());
     return 1;
+  }
+  // A guest changing its NIC's MAC or promiscuous mode in its own namespace is heard here
+  // (port security, docs/port-security.md); without the socket the periodic check below
+  // still reads every endpoint once a second.
+  auto links = netlink::LinkNotifier::Open();
+  if (links.ok()) {
+    (void)loop.Add(links->fd(), EPOLLIN, [&](uint32_t) {
+      if (links->Drain()) dataplane.RefreshEndpoints();
+    });
+  } else {
+    PVL_LOG(kWarning, "no link notifications from other namespaces (%s): guests' MAC changes are read once a second",
+            links.status().ToString());
   }
   auto check = loop.AddTimer(kNsPerSec, [&] {
     dataplane.CheckPorts();

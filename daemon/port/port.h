@@ -73,8 +73,6 @@ class Port {
   // Gives back the memory of every frame returned by Receive() since the last call.
   virtual void ReleaseRx() = 0;
   virtual SendResult Send(absl::Span<TxItem> items) = 0;
-  // The endpoint as it is now; nullopt: the port has none, or it cannot be read now.
-  virtual std::optional<EndpointLink> ReadEndpoint() const { return std::nullopt; }
   // Frames lost by the kernel (ring full) since the port opened.
   virtual uint64_t KernelDrops() { return 0; }
 

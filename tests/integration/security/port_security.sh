@@ -7,7 +7,7 @@
 source "$PVLAND_TESTLIB"
 need_scapy
 
-mkns sw h1 h2 h3 h4 h5
+mkns sw h1 h2 h3 h4 h5 c2
 start_pvland sw
 for i in 1 2 3; do
   ctl port add t$i type tap >/dev/null
@@ -27,7 +27,7 @@ M1=$(mac_of h1 t1) M2=$(mac_of h2 t2) M3=$(mac_of h3 t3)
 
 echo "== the endpoint: each port knows its guest's NIC"
 expect_eq "t1 initial_mac is the TAP's MAC" "$(port_field t1 initial_mac)" "$M1"
-expect_ok "t1 endpoint names h1's namespace id" sh -c "ctl -j port show t1 | grep -q '\"endpoint\":\"t1 in netns id'"
+expect_ok "t1 endpoint names h1's namespace id" grep -q "^t1 in netns id [0-9]" <<<"$(port_field t1 endpoint)"
 expect_eq "p4 guest_mac is the veth peer's" "$(port_field p4 guest_mac)" "02:00:00:00:00:04"
 for i in 2 3 4; do expect_ok "h1 reaches h$i (defaults: a Linux bridge)" can_ping h1 10.0.0.$i; done
 
@@ -53,10 +53,12 @@ expect_ok "why says what would let it through" grep -q "port set t1 forged_trans
 ctl port set t1 forged_transmits accept
 
 echo "== a macvlan inside a guest (V8, V9, V10)"
+# As Docker's macvlan driver does it: the child lives in a container's namespace (c2).
 nsx h2 ip link add mv0 link t2 type macvlan mode bridge
-nsx h2 ip link set mv0 address 02:00:00:00:99:02
-nsx h2 ip addr add 10.0.0.22/24 dev mv0
-nsx h2 ip link set mv0 up
+nsx h2 ip link set mv0 netns "$(ns c2)"
+nsx c2 ip link set mv0 address 02:00:00:00:99:02
+nsx c2 ip addr add 10.0.0.22/24 dev mv0
+nsx c2 ip link set mv0 up
 expect_ok "accept: h1 reaches the macvlan 10.0.0.22" can_ping h1 10.0.0.22
 nsx h1 ip neigh flush dev t1
 expect_ok "t2 forged_transmits reject" ctl port set t2 forged_transmits reject
@@ -98,7 +100,8 @@ expect_ok "V4 accept: the effective MAC follows the guest" wait_until 3 moved
 nsx h2 ip neigh flush dev t2
 expect_ok "V4: h2 reaches h1 at its new MAC" can_ping h2 10.0.0.1
 nsx h1 ip link set t1 address "$M1"
-wait_until 3 sh -c "[ \"\$(ctl -j port show t1 | grep -o '\"effective_mac\":\"[^\"]*')\" = '\"effective_mac\":\"$M1' ]"
+back() { [ "$(port_field t1 effective_mac)" = "$M1" ]; }
+wait_until 3 back
 ctl port set t1 forged_transmits accept
 
 echo "== promiscuous mode (V6, V7)"
@@ -117,11 +120,11 @@ sniff_start pa h3 t3 icmp
 wait_until 3 promisc_seen
 nsx h1 ping -n -c 3 -i 0.2 10.0.0.2 >/dev/null
 nsx h5 ping -n -c 2 -i 0.2 10.0.20.9 >/dev/null 2>&1
+expect_eq "promisc_copies shown while the guest is promiscuous" "$(port_field t3 promisc_copies)" True
 sniff_stop pa
 sniff_show pa | head -8
 expect_eq "accept: h3 sees 3 requests and 3 replies" "$(sniff_count pa)" 6
 expect_eq "accept: nothing of VLAN 20" "$(sniff_count pa net 10.0.20.0/24)" 0
-expect_eq "promisc_copies shown" "$(port_field t3 promisc_copies)" True
 ctl port set t3 promiscuous reject
 
 echo "== MAC learning limit (V11, V12) and aging (V13) on p4 (a veth)"
