@@ -82,8 +82,21 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
     int shift = 0;
     TxQueue* queue = nullptr;  // the destination's list, when the verdict lets frames go
   } last;
+  // Promiscuous ports are rare: asked once per batch, then one test per forwarded frame.
+  const bool promiscuous = !ctx.bridge.promiscuous_ports().empty();
   for (const Packet& p : batch) {
     if (p.flood == FloodClass::kNone) {
+      // The previous frame had this header, so this destination, and passed the checks
+      // below to reach a verdict that holds for this frame too.
+      if (p.same_header_as_prev && last.valid) {
+        if (last.verdict) {
+          Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
+          continue;
+        }
+        QueueItem(ctx, p.out_port, *last.queue, last.item, last.shift, p);
+        if (promiscuous) [[unlikely]] CopyToPromiscuous(ctx, p);
+        continue;
+      }
       if (p.out_port == ctx.in_port && !ctx.in.cfg.hairpin) {
         ctx.bridge.CountDrop(ctx.in_port, DropReason::kSamePort, p);
         last.valid = false;
@@ -94,20 +107,18 @@ void EgressStage::Process(PacketBatch& batch, StageContext& ctx) {
         last.valid = false;
         continue;
       }
-      if (!(p.same_header_as_prev && last.valid)) {
-        last.verdict = Verdict(ctx, p, p.out_port, *dst);
-        last.valid = HeaderDecides(*dst);
-        last.item = EgressItem(dst->cfg, p);
-        last.shift = OffloadShift(last.item);
-        if (!last.verdict) last.queue = &ctx.out.Open(p.out_port);
-      }
+      last.verdict = Verdict(ctx, p, p.out_port, *dst);
+      last.valid = HeaderDecides(*dst);
+      last.item = EgressItem(dst->cfg, p);
+      last.shift = OffloadShift(last.item);
       if (last.verdict) {
         Deliver(ctx, p, p.out_port, last.verdict, /*unicast=*/true);
         continue;
       }
+      last.queue = &ctx.out.Open(p.out_port);
       QueueItem(ctx, p.out_port, *last.queue, last.item, last.shift, p);
       // Floods reach promiscuous ports already; a known-unicast frame is copied to them.
-      if (!ctx.bridge.promiscuous_ports().empty()) [[unlikely]] CopyToPromiscuous(ctx, p);
+      if (promiscuous) [[unlikely]] CopyToPromiscuous(ctx, p);
       continue;
     }
     last.valid = false;

@@ -23,14 +23,35 @@ SourceFacts FactsOf(const StageContext& ctx, const Packet& p, const PortSecurity
 // New source MACs admitted earlier in this batch: the FDB stage learns them only after
 // this stage has seen the whole batch, so they count toward the limit here already.
 struct AdmittedNew {
-  std::array<std::pair<uint16_t, MacAddr>, kBatchSize> macs;
+  struct Entry {
+    uint16_t domain;
+    MacAddr mac;
+  };
+  Entry macs[kBatchSize];  // left uninitialised: only the first n are read
   size_t n = 0;
   bool Has(uint16_t domain, const uint8_t* mac) const {
     for (size_t i = 0; i < n; ++i)
-      if (macs[i].first == domain && std::memcmp(macs[i].second.data(), mac, 6) == 0) return true;
+      if (macs[i].domain == domain && std::memcmp(macs[i].mac.data(), mac, 6) == 0) return true;
     return false;
   }
 };
+
+// The decision on `p`'s source, counting the new MACs admitted before it in the batch.
+Admission Decide(const StageContext& ctx, const Packet& p, const PortSecurityConfig& cfg,
+                 const PortSecurityState& st, AdmittedNew& admitted) {
+  SourceFacts f = FactsOf(ctx, p, st, cfg.mac_limit);
+  if (cfg.mac_learning && !f.is_effective && !f.learned_here) {
+    if (admitted.Has(p.domain, p.src())) {
+      f.learned_here = true;
+    } else if (!f.at_limit) {
+      f.at_limit = ctx.bridge.fdb().CountOf(ctx.in_port) + admitted.n >= cfg.mac_limit;
+    }
+  }
+  const Admission a = AdmitSource(cfg, st, f);
+  if (a == Admission::kAdmit && cfg.mac_learning && !f.is_effective && !f.learned_here)
+    admitted.macs[admitted.n++] = {p.domain, ToMac(p.src())};
+  return a;
+}
 
 }  // namespace
 
@@ -38,25 +59,27 @@ void PortSecurityStage::Process(PacketBatch& batch, StageContext& ctx) {
   const PortSecurityConfig& cfg = ctx.in.cfg.security;
   if (!ChecksSource(cfg)) return;
   PortSecurityState& st = ctx.in.security;
-  // Frames of a batch nearly always repeat the previous frame's source; the previous
-  // decision stands for them (nothing it depends on changes within a batch, except the
-  // learned count, which only the FDB stage after this one moves).
-  Admission last = Admission::kAdmit;
-  AdmittedNew admitted;
-  batch.Filter([&](Packet& p) {
-    if (!p.same_header_as_prev) {
-      SourceFacts f = FactsOf(ctx, p, st, cfg.mac_limit);
-      if (cfg.mac_learning && !f.is_effective && !f.learned_here) {
-        if (admitted.Has(p.domain, p.src())) {
-          f.learned_here = true;
-        } else if (!f.at_limit) {
-          f.at_limit = ctx.bridge.fdb().CountOf(ctx.in_port) + admitted.n >= cfg.mac_limit;
-        }
+  // Frames of a batch nearly always repeat the previous frame's source, and then the
+  // previous decision stands (nothing it depends on changes within a batch, except the
+  // learned count, which only the FDB stage after this one moves). Most batches refuse
+  // nothing: a first pass looks for a refusal and leaves the batch alone if it finds none.
+  {
+    AdmittedNew admitted;
+    bool refused = false;
+    for (const Packet& p : batch) {
+      if (p.same_header_as_prev) continue;
+      if (Decide(ctx, p, cfg, st, admitted) != Admission::kAdmit) {
+        refused = true;
+        break;
       }
-      last = AdmitSource(cfg, st, f);
-      if (last == Admission::kAdmit && cfg.mac_learning && !f.is_effective && !f.learned_here)
-        admitted.macs[admitted.n++] = {p.domain, ToMac(p.src())};
     }
+    if (!refused) return;
+  }
+  AdmittedNew admitted;
+  Admission last = Admission::kAdmit;
+  batch.Filter([&](Packet& p) {
+    // Filter clears same_header_as_prev after a dropped frame; the decision is the same.
+    if (!p.same_header_as_prev) last = Decide(ctx, p, cfg, st, admitted);
     switch (last) {
       case Admission::kAdmit: return true;
       case Admission::kAdmitUnlearned: ++st.mac_not_learned_allowed; return true;
