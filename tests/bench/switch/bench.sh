@@ -12,7 +12,7 @@
 #   OFFLOADS configurations to run, in order (default "on off"): on = the veths keep the
 #            kernel's defaults (TX checksum, TSO/GSO, GRO), as in every user's lab; off =
 #            TX checksum/TSO/GSO/GRO off on all four veth ends (per-frame cost at MTU size)
-#   IMPLS    subset of: pvland pvland-iso pvland-base bridge ovs veth (default: pvland
+#   IMPLS    subset of: pvland pvland-iso pvland-sec pvland-base bridge ovs veth (default: pvland
 #            pvland-iso bridge, plus ovs when ovs-vswitchd is installed)
 #   BASE_BUILD  for pvland-base: another build directory (an older commit's Release
 #            build), so a change is measured against its parent in one interleaved run
@@ -25,6 +25,8 @@
 #   pvland      two AF_PACKET ports, learning on, isolated off
 #   pvland-iso  the same plus a third port, isolated on, on a veth to a fourth namespace
 #               (the egress isolation check runs against a populated port table)
+#   pvland-sec  like pvland, both ports with forged_transmits and mac_changes reject
+#               (port security's checks on every frame; docs/port-security.md)
 #   pvland-base like pvland, with the binaries of BASE_BUILD
 #   bridge      Linux bridge, RPS of both switch-side veths steered to CPU1
 #   ovs         ovs-vswitchd, datapath_type=netdev (userspace), AF_PACKET ports, pinned
@@ -87,7 +89,7 @@ if [ -z "${IMPLS:-}" ]; then
 fi
 for impl in $IMPLS; do
   case $impl in
-    pvland|pvland-iso|bridge|veth) ;;
+    pvland|pvland-iso|pvland-sec|bridge|veth) ;;
     pvland-base) [ -x "${BASE_BUILD:-}/daemon/pvland" ] || die "pvland-base needs BASE_BUILD with a built pvland" ;;
     ovs) command -v ovs-vswitchd >/dev/null || die "ovs requested but ovs-vswitchd is not installed" ;;
     *) die "unknown implementation '$impl'" ;;
@@ -123,7 +125,7 @@ topo_up() {  # impl
   ip -n $K addr add $SINK_IP/24 dev sink0; ip -n $K link set sink0 up
   SWPID=""
   case $impl in
-    pvland|pvland-iso|pvland-base) start_pvland "$impl" ;;
+    pvland|pvland-iso|pvland-sec|pvland-base) start_pvland "$impl" ;;
     bridge) start_bridge ;;
     ovs) start_ovs ;;
   esac
@@ -169,6 +171,10 @@ start_pvland() {
     ip -n $S link set sw2 up; ip -n $I link set iso0 up
     ctl port add sw2
     ctl port set sw2 isolated on
+  fi
+  if [ "$1" = pvland-sec ]; then
+    ctl port set sw0 forged_transmits reject mac_changes reject
+    ctl port set sw1 forged_transmits reject mac_changes reject
   fi
   PVLANCTL_SOCK=$sock
 }
