@@ -64,6 +64,10 @@ MessageBuilder::MessageBuilder(uint16_t nlmsg_type, uint16_t flags, uint32_t seq
 
 size_t MessageBuilder::size() const { return Header(buf_)->nlmsg_len; }
 
+void MessageBuilder::Seal() {
+  buf_ = std::vector<uint8_t>(buf_.begin(), buf_.begin() + size());
+}
+
 #define PVL_PUT(call) \
   if (!overflow_ && !(call)) overflow_ = true
 

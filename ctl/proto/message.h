@@ -48,6 +48,11 @@ class MessageBuilder {
   nlattr* NestStart(uint16_t type);
   void NestEnd(nlattr* nest);
 
+  // Ends the message: its buffer shrinks from PVL_CTL_MSG_MAX to what it holds, and
+  // nothing more can be put (a put after it overflows). A reply of many small records
+  // (an FDB dump of 65536 entries) then takes their size, not 64 KiB each.
+  void Seal();
+
   bool overflowed() const { return overflow_; }
   size_t size() const;
   absl::Span<const uint8_t> bytes() const { return {buf_.data(), size()}; }

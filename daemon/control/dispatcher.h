@@ -20,7 +20,10 @@ namespace pvland {
 class ReplyRecords {
  public:
   ReplyRecords(uint8_t cmd, uint32_t seq) : cmd_(cmd), seq_(seq) {}
+  // The record Add() returned before is complete (handlers fill one record at a time) and
+  // is sealed to its size.
   ctl::MessageBuilder& Add() {
+    if (!records_.empty()) records_.back().Seal();
     return records_.emplace_back(PVL_MSG_CTL, NLM_F_MULTI, seq_, cmd_);
   }
   const std::vector<ctl::MessageBuilder>& records() const { return records_; }
