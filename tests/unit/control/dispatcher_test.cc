@@ -24,6 +24,23 @@ TEST_F(DispatcherTest, ShowAnswersWithOneRecordPerPortThenAnAck) {
   EXPECT_EQ(msgs[2].seq, msgs[0].seq);
 }
 
+TEST(ReplyRecords, EachRecordKeepsOnlyItsBytesOnceTheNextStarts) {
+  ReplyRecords out(PVL_CMD_PORT_GET, 7);
+  out.Add().PutString(PVL_A_NAME, "p1");
+  out.Add().PutString(PVL_A_NAME, "p2");
+  const ctl::MessageBuilder& first = out.records()[0];
+  ASSERT_FALSE(first.overflowed());
+  EXPECT_LT(first.bytes().size(), 64u) << "the bytes of one short record";
+  // A dump of 65536 records must not hold 64 KiB each (a full FDB: 4 GiB).
+  ctl::MessageBuilder sealed = first;
+  sealed.Seal();
+  sealed.PutString(PVL_A_NAME, "late");
+  EXPECT_TRUE(sealed.overflowed()) << "nothing more fits a sealed record";
+  auto parsed = ctl::ParseMessages(first.bytes().data(), first.bytes().size());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*(*parsed)[0].Attrs()->String(PVL_A_NAME), "p1");
+}
+
 TEST_F(DispatcherTest, AFailedRequestGivesOnlyAnErrorWithItsMessage) {
   auto msgs = Exchange(Request("port show nosuch"));
   ASSERT_EQ(msgs.size(), 1u);
