@@ -38,6 +38,7 @@ scapy_send h1 t1 "$FORGED"
 sniff_stop f1
 expect_eq "accept: h2 gets the forged frame" "$(sniff_count f1)" 1
 expect_ok "t1 forged_transmits reject" ctl port set t1 forged_transmits reject
+ctl fdb flush >/dev/null  # the accepted frame taught the FDB its source
 sniff_start f2 h2 t2 udp port 7777
 scapy_send h1 t1 "$FORGED"
 sniff_stop f2
