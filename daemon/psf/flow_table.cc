@@ -155,7 +155,8 @@ size_t FlowTable::Sweep(MonoNs now) {
 
 void FlowTable::Flush() {
   if (budget_ != nullptr) budget_->used_ -= index_.size();
-  index_.clear();
+  // A fresh set, not clear(): clear() keeps a small table's arrays.
+  index_ = decltype(index_)(0, IndexHash{this}, IndexEq{this});
   chunks_.clear();
   slots_used_ = 0;
   free_ = head_ = tail_ = kNil;
