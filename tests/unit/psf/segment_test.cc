@@ -12,10 +12,7 @@
 namespace pvland::psf {
 namespace {
 
-void Put16(std::vector<uint8_t>& v, size_t at, uint16_t x) {
-  v[at] = static_cast<uint8_t>(x >> 8);
-  v[at + 1] = static_cast<uint8_t>(x);
-}
+void Put16(std::vector<uint8_t>& v, size_t at, uint16_t x) { StoreBe16(v.data() + at, x); }
 void Put32(std::vector<uint8_t>& v, size_t at, uint32_t x) {
   Put16(v, at, static_cast<uint16_t>(x >> 16));
   Put16(v, at + 2, static_cast<uint16_t>(x));
