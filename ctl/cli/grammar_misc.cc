@@ -1,4 +1,5 @@
-// The small objects: stats show|clear, bridge set|show, route get, neigh show proxy.
+// The small objects: stats show|clear, bridge set|show, route get, neigh show proxy,
+// conntrack show|flush.
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
 #include "include/pvland/strings.h"
@@ -64,7 +65,23 @@ absl::StatusOr<Command> NeighShow(Args& a, uint32_t seq) {
   return Finish(PVL_CMD_NEIGH_PROXY_GET, NewRequest(PVL_CMD_NEIGH_PROXY_GET, seq, true), a);
 }
 
+absl::StatusOr<Command> ConntrackShow(Args& a, uint32_t seq) {
+  return OptionalPort(a, seq, PVL_CMD_CONNTRACK_GET, true);
+}
+absl::StatusOr<Command> ConntrackFlush(Args& a, uint32_t seq) {
+  return OptionalPort(a, seq, PVL_CMD_CONNTRACK_FLUSH, false);
+}
+
 }  // namespace
+
+const Object& ConntrackObject() {
+  static const Object* const kConntrack = new Object{
+      "conntrack",
+      {{"show", "conntrack show [PORT]", ConntrackShow}, {"flush", "conntrack flush [PORT]", ConntrackFlush}},
+      nullptr,
+      {"  the TCP connections protocol state filtering tracks (ports with psf enabled)"}};
+  return *kConntrack;
+}
 
 const Object& StatsObject() {
   static const Object* const kStats = new Object{
