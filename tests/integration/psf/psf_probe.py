@@ -13,7 +13,10 @@ sockets see the frames before that).
 Output, one line per segment (whitespace separated):
   SCENARIO INDEX DIR FLAGS IPID DELIVERED WANT REASON NOTE...
 DIR is c>s or s>c; FLAGS as tcpdump spells them ('.' for none); DELIVERED yes or no;
-WANT the verdict docs/psf.md gives (pass, or drop:REASON with the PSF drop reason);
+WANT the verdict docs/psf.md gives: pass, drop:REASON (the PSF drop reason), or
+pass@new_not_syn (conntrack accepts it and so does PSF, but the reference ruleset's
+rule for new TCP that is not a pure SYN drops it: an ORIGINAL segment before any reply
+is `ct state new`);
 REASON is what --stats named ('-' when not asked or nothing grew). A frame that
 arrives after its segment was judged undelivered prints a line '# late IPID' and the
 exit status is 2.
@@ -227,7 +230,8 @@ def rst_before_reply(sc):
     c.seg("c", "A", dack=1, want=drop("psf_no_state"), note="client ACK: no entry any more")
     c2 = sc.conn()
     c2.seg("c", "S", note="second port: SYN")
-    c2.seg("c", "R", note="the client's own RST before a reply (deletes)")
+    c2.seg("c", "R", want="pass@new_not_syn",
+           note="the client's own RST before a reply (deletes; still ct state new)")
     c2.seg("s", "SA", want=drop("psf_no_state"), note="SYN-ACK: no entry any more")
 
 
