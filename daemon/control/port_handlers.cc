@@ -75,7 +75,8 @@ absl::StatusOr<PortConfig> ApplyPsfSettings(const ctl::AttrView& a, absl::Status
   }
   if (auto b = a.Bool(PVL_A_PSF_LIBERAL)) cfg.psf.liberal = *b;
   if (auto n = a.U32(PVL_A_PSF_MAX_ENTRIES)) {
-    if (*n == 0) return absl::InvalidArgumentError("psf_max_entries must be at least 1");
+    if (*n == 0 || *n > Bridge::kDefaultPsfBudget)
+      return absl::InvalidArgumentError(absl::StrCat("psf_max_entries must be 1-", Bridge::kDefaultPsfBudget));
     cfg.psf.max_entries = *n;
   }
   return cfg;

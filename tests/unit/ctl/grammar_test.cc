@@ -142,7 +142,7 @@ TEST_P(BadCommand, FailsSayingWhy) {
 INSTANTIATE_TEST_SUITE_P(
     Structure, BadCommand,
     ::testing::Values(
-        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, monitor, capture, why"},
+        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why"},
         Bad{"prot show", "unknown object 'prot'; expected one of: port, vlan"},
         Bad{"help", "'help' prints usage and sends nothing"},
         Bad{"port", "port: missing verb; expected one of: add, del, set, show"},
