@@ -92,6 +92,7 @@ class Bridge {
   // The bound on connections of all ports together.
   psf::FlowBudget& psf_budget() { return psf_budget_; }
   static constexpr size_t kDefaultPsfBudget = 1 << 20;
+  static constexpr size_t kMaxPsfBudget = 1 << 24;
   // Ages the FDB: entries learned by a port with MAC learning after its mac_aging,
   // others after the bridge's ageing time.
   size_t AgeFdb(MonoNs now);

@@ -176,7 +176,13 @@ enum pvl_attr_kind {
   X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end */        \
   X(ORIGIN_DIR, PVL_K_STRING, "origin")         /* conntrack: from-port | to-port */  \
   X(EXPIRES_MS, PVL_K_U64, "expires_ms")        /* conntrack: time left */            \
-  X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */
+  X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */ \
+  X(PSF_MAX_TOTAL, PVL_K_U32, "psf_max_total")  /* bridge: connections of all ports */ \
+  X(PSF_TOTAL, PVL_K_U32, "psf_total")          /* bridge: connections tracked now */ \
+  X(PSF_EVICTED, PVL_K_U64, "psf_evicted")      /* port: made room at a limit */      \
+  X(PSF_REFUSED, PVL_K_U64, "psf_refused")      /* port: new connections refused at a limit */ \
+  X(FDB_ENTRIES, PVL_K_U32, "fdb_entries")      /* bridge */                          \
+  X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
