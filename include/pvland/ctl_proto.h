@@ -176,7 +176,9 @@ enum pvl_attr_kind {
   X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end */        \
   X(ORIGIN_DIR, PVL_K_STRING, "origin")         /* conntrack: from-port | to-port */  \
   X(EXPIRES_MS, PVL_K_U64, "expires_ms")        /* conntrack: time left */            \
-  X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */
+  X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */ \
+  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port show: connections ever tracked */ \
+  X(PSF_EVICTED, PVL_K_U64, "psf_evicted")      /* port show: removed to make room at a limit */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
