@@ -193,7 +193,14 @@ drops_line
 
 echo "== P9: ICMP and UDP on the asymmetric path, psf enabled"
 PA=$(psf_total pa) PB=$(psf_total pb)
-expect_ok "P9: cli pings $SRV" can_ping cli "$SRV"
+if can_ping cli "$SRV"; then pass "P9: cli pings $SRV"; else
+  fail "P9: cli pings $SRV"
+  nsx cli ping -n -c 3 -W 1 "$SRV" 2>&1 | sed 's/^/    /'
+  echo "    rtr neigh: $(nsx rtr ip -4 neigh | tr '\n' ';')"
+  echo "    vm neigh: $(nsx vm ip -4 neigh | tr '\n' ';')"
+  for p in pa pb pr1 pr2; do echo "    $p: rx $(port_stat $p rx_packets) tx $(port_stat $p tx_packets) drops $(ctl -j stats show $p | pvjson "' '.join('%s=%d' % (d['reason'], d['count']) for p in j for d in p.get('drops', []))")"; done
+  ctl why -n 5 2>&1 | sed 's/^/    /'
+fi
 expect_ok "P9: UDP echo (64, 1400, 4000 bytes)" udp_ok vm "$SRV" cli
 expect_eq "P9: no psf drop on a for ICMP/UDP" "$(psf_total pa)" "$PA"
 expect_eq "P9: no psf drop on b for ICMP/UDP" "$(psf_total pb)" "$PB"
