@@ -13,7 +13,10 @@
 # Each phase checks an exact ledger: frames that reached p3 (kernel) = pvland rx +
 # rx_ring_full; every frame pvland took is a new connection at p2, inserted or refused
 # (psf_inserted + psf_table_full); entries = before + inserted - evicted; and psf_entries,
-# sampled every 0.2 s during the flood, never above the limit. The established connection
+# sampled every 0.2 s during the flood, never above the limit (a lowered limit applies at
+# the next insert, docs/psf.md §4: until then the table keeps what it held). A full
+# conntrack dump's memory is measured too (kept by the allocator, not grown by repeats).
+# The established connection
 # must echo every line during and after the flood, stay ESTABLISHED in conntrack show,
 # and a new TCP connection must work after phase 1.
 source "$PVLAND_TESTLIB"
