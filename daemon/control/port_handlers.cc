@@ -184,6 +184,7 @@ void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
     m.PutBool(PVL_A_PSF_LIBERAL, p.cfg.psf.liberal);
     m.PutU32(PVL_A_PSF_MAX_ENTRIES, p.cfg.psf.max_entries);
     m.PutU32(PVL_A_PSF_ENTRIES, static_cast<uint32_t>(p.psf->size()));
+    m.PutU64(PVL_A_PSF_INSERTED, p.psf->counters().inserted);
     m.PutU64(PVL_A_PSF_EVICTED, p.psf->counters().evicted);
     m.PutU64(PVL_A_PSF_REFUSED, p.psf->counters().refused);
   }

@@ -182,7 +182,8 @@ enum pvl_attr_kind {
   X(PSF_EVICTED, PVL_K_U64, "psf_evicted")      /* port: made room at a limit */      \
   X(PSF_REFUSED, PVL_K_U64, "psf_refused")      /* port: new connections refused at a limit */ \
   X(FDB_ENTRIES, PVL_K_U32, "fdb_entries")      /* bridge */                          \
-  X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */
+  X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */ \
+  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
