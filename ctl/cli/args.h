@@ -87,6 +87,7 @@ const Object& BridgeObject();
 const Object& SysctlObject();
 const Object& RouteObject();
 const Object& NeighObject();
+const Object& ConntrackObject();
 const Object& MonitorObject();
 const Object& CaptureObject();
 const Object& WhyObject();

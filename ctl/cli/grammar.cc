@@ -17,7 +17,7 @@ absl::Span<const Object* const> Objects() {
   static const Object* const kObjects[] = {
       &grammar::PortObject(),   &grammar::VlanObject(),   &grammar::FdbObject(),
       &grammar::StatsObject(),  &grammar::BridgeObject(), &grammar::SysctlObject(),
-      &grammar::RouteObject(),  &grammar::NeighObject(),  &grammar::MonitorObject(),
+      &grammar::RouteObject(),  &grammar::NeighObject(),  &grammar::ConntrackObject(), &grammar::MonitorObject(),
       &grammar::CaptureObject(), &grammar::WhyObject(),
   };
   return kObjects;

@@ -1,4 +1,5 @@
-// The small objects: stats show|clear, bridge set|show, route get, neigh show proxy.
+// The small objects: stats show|clear, bridge set|show, route get, neigh show proxy,
+// conntrack show|flush.
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
 #include "include/pvland/strings.h"
@@ -29,11 +30,18 @@ absl::StatusOr<Command> StatsClear(Args& a, uint32_t seq) {
 absl::StatusOr<Command> BridgeSet(Args& a, uint32_t seq) {
   constexpr uint64_t kMaxAgeing = 1000000;  // the range the daemon accepts
   MessageBuilder b = NewRequest(PVL_CMD_BRIDGE_SET, seq, false);
-  if (a.empty()) return a.Error("nothing to set; expected ageing_time SECONDS");
-  const Keyword keys[] = {{"ageing_time", true, [&b](std::string_view v) -> absl::Status {
+  if (a.empty()) return a.Error("nothing to set; expected ageing_time SECONDS or psf_max_total N");
+  const Keyword keys[] = {{"ageing_time", true,
+                           [&b](std::string_view v) -> absl::Status {
                              auto secs = ParseUint(v, 0, kMaxAgeing, "ageing_time");
                              if (!secs.ok()) return secs.status();
                              b.PutU32(PVL_A_AGEING_TIME, static_cast<uint32_t>(*secs));
+                             return absl::OkStatus();
+                           }},
+                          {"psf_max_total", true, [&b](std::string_view v) -> absl::Status {
+                             auto n = ParseUint(v, 1, 1u << 24, "psf_max_total");
+                             if (!n.ok()) return n.status();
+                             b.PutU32(PVL_A_PSF_MAX_TOTAL, static_cast<uint32_t>(*n));
                              return absl::OkStatus();
                            }}};
   if (absl::Status s = ParseKeywords(a, keys); !s.ok()) return s;
@@ -64,7 +72,23 @@ absl::StatusOr<Command> NeighShow(Args& a, uint32_t seq) {
   return Finish(PVL_CMD_NEIGH_PROXY_GET, NewRequest(PVL_CMD_NEIGH_PROXY_GET, seq, true), a);
 }
 
+absl::StatusOr<Command> ConntrackShow(Args& a, uint32_t seq) {
+  return OptionalPort(a, seq, PVL_CMD_CONNTRACK_GET, true);
+}
+absl::StatusOr<Command> ConntrackFlush(Args& a, uint32_t seq) {
+  return OptionalPort(a, seq, PVL_CMD_CONNTRACK_FLUSH, false);
+}
+
 }  // namespace
+
+const Object& ConntrackObject() {
+  static const Object* const kConntrack = new Object{
+      "conntrack",
+      {{"show", "conntrack show [PORT]", ConntrackShow}, {"flush", "conntrack flush [PORT]", ConntrackFlush}},
+      nullptr,
+      {"  the TCP connections protocol state filtering tracks (ports with psf enabled)"}};
+  return *kConntrack;
+}
 
 const Object& StatsObject() {
   static const Object* const kStats = new Object{
@@ -78,9 +102,9 @@ const Object& StatsObject() {
 const Object& BridgeObject() {
   static const Object* const kBridge = new Object{
       "bridge",
-      {{"set", "bridge set ageing_time SECONDS", BridgeSet}, {"show", "bridge show", BridgeShow}},
+      {{"set", "bridge set [ageing_time SECONDS] [psf_max_total N]", BridgeSet}, {"show", "bridge show", BridgeShow}},
       nullptr,
-      {"  SECONDS: 0-1000000"}};
+      {"  SECONDS: 0-1000000; N: 1-16777216, the connections psf may track on all ports together"}};
   return *kBridge;
 }
 

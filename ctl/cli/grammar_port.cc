@@ -97,6 +97,22 @@ std::vector<Keyword> PortKeys(MessageBuilder& b) {
       number("mac_limit", PVL_A_MAC_LIMIT, 0, 4096),
       one_of("mac_limit_policy", PVL_A_MAC_LIMIT_POLICY, "allow", "drop"),
       number("mac_aging", PVL_A_MAC_AGING, 1, 86400 * 365),
+      {"psf", true,
+       [&b](std::string_view v) -> absl::Status {
+         if (v != "auto" && v != "enabled" && v != "disabled")
+           return absl::InvalidArgumentError(text::Cat("psf must be auto, enabled or disabled, got '", v, "'"));
+         b.PutString(PVL_A_PSF, v);
+         return absl::OkStatus();
+       }},
+      {"role", true,
+       [&b](std::string_view v) -> absl::Status {
+         if (v != "bare-metal" && v != "instance" && v != "gateway")
+           return absl::InvalidArgumentError(text::Cat("role must be bare-metal, instance or gateway, got '", v, "'"));
+         b.PutString(PVL_A_ROLE, v);
+         return absl::OkStatus();
+       }},
+      on_off("psf_liberal", PVL_A_PSF_LIBERAL),
+      number("psf_max_entries", PVL_A_PSF_MAX_ENTRIES, 1, 1u << 20),
       {"initial_mac", true,
        [&b](std::string_view v) -> absl::Status {
          if (v != "auto") {
@@ -197,7 +213,9 @@ const Object& PortObject() {
        "             source_guard off|strict|loose",
        "             mac_changes|forged_transmits|promiscuous accept|reject",
        "             mac_learning on|off | mac_limit 0-4096 | mac_limit_policy allow|drop",
-       "             mac_aging SECONDS | initial_mac MAC|auto"},
+       "             mac_aging SECONDS | initial_mac MAC|auto",
+       "             psf auto|enabled|disabled | role bare-metal|instance|gateway",
+       "             psf_liberal on|off | psf_max_entries N"},
   };
   return *kPort;
 }

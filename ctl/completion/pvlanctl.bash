@@ -62,7 +62,7 @@ _pvlanctl_sysctl_keys() {
 # VALUE pairs; N counts the words after the port (or type), so odd means a value is due.
 _pvlanctl_port_pairs() {
   local prev=$1 nargs=$2
-  local bools="isolated learning flood mcast_flood bcast_flood hairpin mac_learning"
+  local bools="isolated learning flood mcast_flood bcast_flood hairpin mac_learning psf_liberal"
   if (( nargs % 2 == 1 )); then
     case $prev in
       mode) echo "access trunk" ;;
@@ -71,12 +71,14 @@ _pvlanctl_port_pairs() {
       source_guard) echo "off strict loose" ;;
       mac_changes|forged_transmits|promiscuous) echo "accept reject" ;;
       mac_limit_policy) echo "allow drop" ;;
+      psf) echo "auto enabled disabled" ;;
+      role) echo "bare-metal instance gateway" ;;
       initial_mac) echo "auto" ;;
       vlan) _pvlanctl_vlans ;;
       *) [[ " $bools " == *" $prev "* ]] && echo "on off" ;;
     esac
   else
-    echo "vlan mode allowed native $bools source_guard mac_changes forged_transmits promiscuous mac_limit mac_limit_policy mac_aging initial_mac"
+    echo "vlan mode allowed native $bools source_guard mac_changes forged_transmits promiscuous mac_limit mac_limit_policy mac_aging initial_mac psf role psf_max_entries"
   fi
 }
 
@@ -120,7 +122,7 @@ _pvlanctl() {
     elif [[ $cur == -* ]]; then
       words="-s -j -p -b -force"
     else
-      words="port vlan fdb stats bridge sysctl route neigh monitor capture why help"
+      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why help"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -136,6 +138,7 @@ _pvlanctl() {
       bridge) words="set show help" ;;
       route) words="get help" ;;
       neigh) words="show help" ;;
+      conntrack) words="show flush help" ;;
       monitor) words="drops show help" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
@@ -153,7 +156,7 @@ _pvlanctl() {
       else
         words=$(_pvlanctl_port_pairs "$prev" $((n - 3)))
       fi ;;
-    port/del|port/show|stats/show|stats/clear)
+    port/del|port/show|stats/show|stats/clear|conntrack/show|conntrack/flush)
       (( n == 0 )) && words=$(_pvlanctl_ports) ;;
     port/set)
       if (( n == 0 )); then

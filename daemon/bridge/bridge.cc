@@ -49,6 +49,19 @@ void Bridge::RefreshSecurityIndex() {
   }
 }
 
+void Bridge::ApplyPsf(uint16_t idx) {
+  SwitchPort* p = port(idx);
+  if (p == nullptr) return;
+  const PsfConfig& cfg = p->cfg.psf;
+  if (!cfg.Enabled()) {
+    p->psf.reset();
+    return;
+  }
+  if (!p->psf) p->psf = std::make_unique<psf::FlowTable>(cfg.max_entries, &psf_budget_);
+  p->psf->set_max_entries(cfg.max_entries);
+  p->psf->config().loose = cfg.liberal;
+}
+
 size_t Bridge::AgeFdb(MonoNs now) {
   return fdb_.Age(now, [this](uint16_t port) {
     const SwitchPort* p = this->port(port);

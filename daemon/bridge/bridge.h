@@ -22,6 +22,7 @@
 #include "daemon/packet/drop_reason.h"
 #include "daemon/core/port_types.h"
 #include "daemon/packet/packet.h"
+#include "daemon/psf/flow_table.h"
 
 namespace pvland {
 
@@ -46,6 +47,8 @@ struct SwitchPort {
   MacAddr mac{};
   int64_t rx_ring_base = 0; // offset making kernel ring drops read zero after a clear
   PortSecurityState security;
+  // Protocol state filtering's connections, while cfg.psf is enabled (null otherwise).
+  std::unique_ptr<psf::FlowTable> psf;
 };
 
 // Called for every dropped frame, after the counter: the hook for drop monitors
@@ -83,6 +86,13 @@ class Bridge {
     return it == mac_owner_.end() ? std::nullopt : std::optional<uint16_t>(it->second);
   }
   void RefreshSecurityIndex();
+  // Creates or drops port `idx`'s connection table to match its psf setting: turning
+  // filtering off forgets every connection, turning it on starts from none (docs/psf.md).
+  void ApplyPsf(uint16_t idx);
+  // The bound on connections of all ports together.
+  psf::FlowBudget& psf_budget() { return psf_budget_; }
+  static constexpr size_t kDefaultPsfBudget = 1 << 20;
+  static constexpr size_t kMaxPsfBudget = 1 << 24;
   // Ages the FDB: entries learned by a port with MAC learning after its mac_aging,
   // others after the bridge's ageing time.
   size_t AgeFdb(MonoNs now);
@@ -106,6 +116,7 @@ class Bridge {
   MonoNs ageing_ = kDefaultAgeing;
   DropObserver drop_observer_;
   std::vector<uint16_t> promiscuous_ports_;
+  psf::FlowBudget psf_budget_{kDefaultPsfBudget};
   absl::flat_hash_map<MacAddr, uint16_t> mac_owner_;
 };
 

@@ -46,6 +46,36 @@ std::optional<SecurityPolicy> ParseSecurityPolicy(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view PsfModeName(PsfMode m) {
+  switch (m) {
+    case PsfMode::kAuto: return "auto";
+    case PsfMode::kEnabled: return "enabled";
+    case PsfMode::kDisabled: return "disabled";
+  }
+  return "auto";
+}
+
+std::optional<PsfMode> ParsePsfMode(std::string_view s) {
+  for (PsfMode m : {PsfMode::kAuto, PsfMode::kEnabled, PsfMode::kDisabled})
+    if (s == PsfModeName(m)) return m;
+  return std::nullopt;
+}
+
+std::string_view PortRoleName(PortRole r) {
+  switch (r) {
+    case PortRole::kBareMetal: return "bare-metal";
+    case PortRole::kInstance: return "instance";
+    case PortRole::kGateway: return "gateway";
+  }
+  return "bare-metal";
+}
+
+std::optional<PortRole> ParsePortRole(std::string_view s) {
+  for (PortRole r : {PortRole::kBareMetal, PortRole::kInstance, PortRole::kGateway})
+    if (s == PortRoleName(r)) return r;
+  return std::nullopt;
+}
+
 std::string_view MacLimitPolicyName(MacLimitPolicy p) { return p == MacLimitPolicy::kAllow ? "allow" : "drop"; }
 
 std::optional<MacLimitPolicy> ParseMacLimitPolicy(std::string_view s) {

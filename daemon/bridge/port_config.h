@@ -42,6 +42,23 @@ struct PortSecurityConfig {
   bool operator==(const PortSecurityConfig&) const = default;
 };
 
+// Protocol state filtering (docs/psf.md): IBM Cloud's modes; `auto` follows the port's role.
+enum class PsfMode : uint8_t { kAuto, kEnabled, kDisabled };
+// What the port attaches, in IBM's terms: a virtual server instance's vNIC (auto: filtered),
+// a bare-metal server's (auto: not filtered), or a gateway that routes for others.
+enum class PortRole : uint8_t { kBareMetal, kInstance, kGateway };
+
+struct PsfConfig {
+  PsfMode mode = PsfMode::kAuto;
+  // The default role keeps auto off, so a port forwards as a Linux bridge port does until
+  // it is made an instance or filtering is enabled.
+  PortRole role = PortRole::kBareMetal;
+  bool liberal = false;  // pick up connections mid-stream (conntrack's tcp_loose)
+  uint32_t max_entries = 65536;
+  bool operator==(const PsfConfig&) const = default;
+  bool Enabled() const { return mode == PsfMode::kEnabled || (mode == PsfMode::kAuto && role == PortRole::kInstance); }
+};
+
 struct PortConfig {
   PortMode mode = PortMode::kAccess;
   uint16_t vlan = 1;     // access VLAN
@@ -55,6 +72,7 @@ struct PortConfig {
   bool hairpin = false;     // may send a frame back out the port it came in on
   SourceGuardMode source_guard = SourceGuardMode::kOff;
   PortSecurityConfig security;
+  PsfConfig psf;
 
   // Does a frame of VLAN `vid` leave this port, and tagged?
   bool Carries(uint16_t vid) const {
@@ -70,6 +88,10 @@ std::string_view PortModeName(PortMode m);
 absl::Status CheckConfigForKind(const PortConfig& cfg, PortKind kind, std::string_view name);
 std::string_view SourceGuardModeName(SourceGuardMode m);
 std::string_view SecurityPolicyName(SecurityPolicy p);
+std::string_view PsfModeName(PsfMode m);
+std::optional<PsfMode> ParsePsfMode(std::string_view s);
+std::string_view PortRoleName(PortRole r);
+std::optional<PortRole> ParsePortRole(std::string_view s);
 std::optional<SecurityPolicy> ParseSecurityPolicy(std::string_view s);
 std::string_view MacLimitPolicyName(MacLimitPolicy p);
 std::optional<MacLimitPolicy> ParseMacLimitPolicy(std::string_view s);

@@ -37,6 +37,7 @@ Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT)
   RegisterStatsHandlers(*this);
   RegisterL3Handlers(*this);
   RegisterObserveHandlers(*this);
+  RegisterConntrackHandlers(*this);
 }
 
 void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }

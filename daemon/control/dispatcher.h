@@ -83,6 +83,7 @@ void RegisterFdbHandlers(Dispatcher& d);
 void RegisterStatsHandlers(Dispatcher& d);
 void RegisterL3Handlers(Dispatcher& d);
 void RegisterObserveHandlers(Dispatcher& d);
+void RegisterConntrackHandlers(Dispatcher& d);
 
 // "unicast", "blackhole", ...: a route type as `ip route` names it.
 std::string_view RouteTypeName(ipv4::RouteType t);

@@ -90,15 +90,23 @@ absl::Status FdbGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& o
 
 absl::Status BridgeSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
   auto t = a.U32(PVL_A_AGEING_TIME);
-  if (!t) return absl::InvalidArgumentError("nothing to set: expected ageing_time SECONDS");
-  if (*t > 1000000) return absl::OutOfRangeError("ageing_time must be 0-1000000 seconds");
-  ctx.bridge.set_ageing(static_cast<MonoNs>(*t) * kNsPerSec);
+  auto total = a.U32(PVL_A_PSF_MAX_TOTAL);
+  if (!t && !total) return absl::InvalidArgumentError("nothing to set: expected ageing_time SECONDS or psf_max_total N");
+  if (t && *t > 1000000) return absl::OutOfRangeError("ageing_time must be 0-1000000 seconds");
+  if (total && (*total == 0 || *total > Bridge::kMaxPsfBudget))
+    return absl::OutOfRangeError(absl::StrCat("psf_max_total must be 1-", Bridge::kMaxPsfBudget));
+  if (t) ctx.bridge.set_ageing(static_cast<MonoNs>(*t) * kNsPerSec);
+  if (total) ctx.bridge.psf_budget().set_max(*total);
   return absl::OkStatus();
 }
 
 absl::Status BridgeGet(ControlContext& ctx, const ctl::AttrView&, ReplyRecords& out) {
   ctl::MessageBuilder& m = out.Add();
   m.PutU32(PVL_A_AGEING_TIME, static_cast<uint32_t>(ctx.bridge.ageing() / kNsPerSec));
+  m.PutU32(PVL_A_FDB_ENTRIES, static_cast<uint32_t>(ctx.bridge.fdb().size()));
+  m.PutU64(PVL_A_FDB_REFUSED, ctx.bridge.fdb().learn_refused());
+  m.PutU32(PVL_A_PSF_MAX_TOTAL, static_cast<uint32_t>(ctx.bridge.psf_budget().max()));
+  m.PutU32(PVL_A_PSF_TOTAL, static_cast<uint32_t>(ctx.bridge.psf_budget().used()));
   return absl::OkStatus();
 }
 

@@ -58,6 +58,30 @@ absl::StatusOr<PortConfig> ApplySecuritySettings(const ctl::AttrView& a, PortCon
   return cfg;
 }
 
+// Protocol state filtering's keys (docs/psf.md).
+absl::StatusOr<PortConfig> ApplyPsfSettings(const ctl::AttrView& a, absl::StatusOr<PortConfig> in) {
+  if (!in.ok()) return in;
+  PortConfig cfg = *std::move(in);
+  if (auto v = a.String(PVL_A_PSF)) {
+    auto mode = ParsePsfMode(*v);
+    if (!mode) return absl::InvalidArgumentError(absl::StrCat("psf must be auto, enabled or disabled, not '", std::string(*v), "'"));
+    cfg.psf.mode = *mode;
+  }
+  if (auto v = a.String(PVL_A_ROLE)) {
+    auto role = ParsePortRole(*v);
+    if (!role)
+      return absl::InvalidArgumentError(absl::StrCat("role must be bare-metal, instance or gateway, not '", std::string(*v), "'"));
+    cfg.psf.role = *role;
+  }
+  if (auto b = a.Bool(PVL_A_PSF_LIBERAL)) cfg.psf.liberal = *b;
+  if (auto n = a.U32(PVL_A_PSF_MAX_ENTRIES)) {
+    if (*n == 0 || *n > Bridge::kDefaultPsfBudget)
+      return absl::InvalidArgumentError(absl::StrCat("psf_max_entries must be 1-", Bridge::kDefaultPsfBudget));
+    cfg.psf.max_entries = *n;
+  }
+  return cfg;
+}
+
 // Applies the settable keys present in `a` to a copy of `cfg`; the caller commits the copy
 // only if every key was valid, so a bad request changes nothing.
 absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg) {
@@ -96,7 +120,7 @@ absl::StatusOr<PortConfig> ApplySettings(const ctl::AttrView& a, PortConfig cfg)
       return absl::InvalidArgumentError(absl::StrCat("source_guard must be off, strict or loose, not '", std::string(*sg), "'"));
     cfg.source_guard = *mode;
   }
-  return ApplySecuritySettings(a, std::move(cfg));
+  return ApplyPsfSettings(a, ApplySecuritySettings(a, std::move(cfg)));
 }
 
 absl::StatusOr<uint16_t> RequirePort(ControlContext& ctx, const ctl::AttrView& a) {
@@ -153,6 +177,17 @@ void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
   m.PutBool(PVL_A_HAIRPIN, p.cfg.hairpin);
   m.PutString(PVL_A_SOURCE_GUARD, SourceGuardModeName(p.cfg.source_guard));
   PutPortSecurity(ctx, p, m);
+  m.PutString(PVL_A_PSF, PsfModeName(p.cfg.psf.mode));
+  m.PutString(PVL_A_ROLE, PortRoleName(p.cfg.psf.role));
+  m.PutBool(PVL_A_PSF_ACTIVE, p.psf != nullptr);
+  if (p.psf) {
+    m.PutBool(PVL_A_PSF_LIBERAL, p.cfg.psf.liberal);
+    m.PutU32(PVL_A_PSF_MAX_ENTRIES, p.cfg.psf.max_entries);
+    m.PutU32(PVL_A_PSF_ENTRIES, static_cast<uint32_t>(p.psf->size()));
+    m.PutU64(PVL_A_PSF_INSERTED, p.psf->counters().inserted);
+    m.PutU64(PVL_A_PSF_EVICTED, p.psf->counters().evicted);
+    m.PutU64(PVL_A_PSF_REFUSED, p.psf->counters().refused);
+  }
 }
 
 absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
@@ -197,6 +232,7 @@ absl::Status PortSet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
                              cfg->security.mac_limit < port.cfg.security.mac_limit;
   port.cfg = *cfg;
   ctx.dataplane.RefreshEndpoint(*idx);
+  ctx.bridge.ApplyPsf(*idx);
   // Addresses learned under the old VLANs (or while learning was on) would steer frames
   // the new configuration would not have learned.
   // The same for addresses learned beyond a MAC learning limit that no longer holds.

@@ -102,6 +102,7 @@ absl::StatusOr<uint16_t> Dataplane::AddPort(std::unique_ptr<Port> port, const Po
   if (!idx) return absl::ResourceExhaustedError("too many ports");
   if (ports_.size() <= *idx) ports_.resize(*idx + 1);
   ports_[*idx] = std::move(port);
+  bridge_.ApplyPsf(*idx);
   Attach(*idx);
   return *idx;
 }
@@ -222,6 +223,9 @@ void Dataplane::CheckPorts() {
       sp->state = s;
     }
   }
+  const MonoNs now = clock_.Now();
+  for (size_t i = 0; i < bridge_.port_slots(); ++i)
+    if (SwitchPort* sp = bridge_.port(static_cast<uint16_t>(i)); sp != nullptr && sp->psf) sp->psf->Sweep(now);
   // Link notifications from guest namespaces drive this too; the periodic read catches
   // what a lost notification would hide.
   RefreshEndpoints();

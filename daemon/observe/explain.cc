@@ -407,6 +407,47 @@ Explanation MacConflict(const ExplainInput& in) {
                  "(fdb del) if the address moved")};
 }
 
+// ---- protocol state filtering (docs/psf.md) ----------------------------------------
+
+std::string PsfSettings(const PortFacts& p) {
+  return StrCat(p.name, ": psf ", PsfModeName(p.cfg.psf.mode), ", role ", PortRoleName(p.cfg.psf.role),
+                ", psf_liberal ", p.cfg.psf.liberal ? "on" : "off", ", psf_max_entries ", p.cfg.psf.max_entries);
+}
+
+// What a protocol state filtering drop means, by reason.
+std::string PsfRule(DropReason r) {
+  switch (r) {
+    case DropReason::kPsfMalformed: return "the TCP header is not whole";
+    case DropReason::kPsfInvalidFlags: return "its TCP flags are a combination conntrack never accepts (NULL, FIN alone, SYN+FIN, SYN+RST...)";
+    case DropReason::kPsfNoState:
+      return "it belongs to no connection this port saw open: only a SYN opens one (a SYN-ACK here means the SYN took "
+             "another path)";
+    case DropReason::kPsfInvalidState: return "it is not valid in its connection's TCP state";
+    case DropReason::kPsfOutOfWindow: return "its sequence or acknowledgement number is outside the connection's window";
+    case DropReason::kPsfTableFull: return "the port tracks as many connections as it may, all established";
+    default: return "";
+  }
+}
+
+Explanation Psf(const ExplainInput& in) {
+  const PortFacts port = PortOrDeleted(in);
+  const bool received = in.in_port && in.port && in.in_port->name == in.port->name;
+  Explanation e;
+  e.rule = StrCat("protocol state filtering on ", port.name, ": ", PsfRule(in.reason),
+                  in.detail.empty() ? std::string() : StrCat(" [", in.detail, "]"), "; the segment ",
+                  received ? "was sent by the port's host" : "was on its way to the port's host");
+  e.decided_by = PsfSettings(port);
+  if (in.reason == DropReason::kPsfTableFull)
+    e.fix = StrCat("port set ", port.name, " psf_max_entries ", std::min<uint64_t>(port.cfg.psf.max_entries * 2ull, 1u << 20),
+                   ", or fewer open connections");
+  else if (in.reason == DropReason::kPsfNoState)
+    e.fix = StrCat("port set ", port.name, " psf disabled (both directions of a connection must cross the port; with "
+                   "asymmetric routing they do not), or psf_liberal on for connections opened before filtering began");
+  else
+    e.fix = StrCat("port set ", port.name, " psf disabled, if the endpoints' TCP is to be trusted as it is");
+  return e;
+}
+
 // The one table: every reason of PVL_DROP_REASONS has a row.
 constexpr std::pair<DropReason, ExplainFn> kExplainers[] = {
     {DropReason::kRunt, Runt},
@@ -434,6 +475,12 @@ constexpr std::pair<DropReason, ExplainFn> kExplainers[] = {
     {DropReason::kMacChangeBlocked, MacChangeBlocked},
     {DropReason::kMacLimit, MacLimit},
     {DropReason::kMacConflict, MacConflict},
+    {DropReason::kPsfMalformed, Psf},
+    {DropReason::kPsfInvalidFlags, Psf},
+    {DropReason::kPsfNoState, Psf},
+    {DropReason::kPsfInvalidState, Psf},
+    {DropReason::kPsfOutOfWindow, Psf},
+    {DropReason::kPsfTableFull, Psf},
 };
 
 }  // namespace

@@ -34,7 +34,13 @@ namespace pvland {
   X(kForgedTransmit, "forged_transmit")        /* source MAC not the port's effective MAC */ \
   X(kMacChangeBlocked, "mac_change_blocked")   /* guest changed its MAC under mac_changes reject */ \
   X(kMacLimit, "mac_limit")                    /* MAC learning full, limit policy drop */ \
-  X(kMacConflict, "mac_conflict")              /* source MAC belongs to another port */
+  X(kMacConflict, "mac_conflict")              /* source MAC belongs to another port */ \
+  X(kPsfMalformed, "psf_malformed")            /* psf: TCP header not whole */ \
+  X(kPsfInvalidFlags, "psf_invalid_flags")     /* psf: flag combination conntrack refuses */ \
+  X(kPsfNoState, "psf_no_state")               /* psf: no connection, and this may not open one */ \
+  X(kPsfInvalidState, "psf_invalid_state")     /* psf: invalid in the connection's state */ \
+  X(kPsfOutOfWindow, "psf_out_of_window")      /* psf: sequence/ack outside the window */ \
+  X(kPsfTableFull, "psf_table_full")           /* psf: no room for a new connection */
 
 enum class DropReason : uint8_t {
 #define PVL_DROP_ENUM(id, name) id,

@@ -6,6 +6,7 @@
 #include "daemon/pipeline/ip_guard_filter.h"
 #include "daemon/pipeline/parse_stage.h"
 #include "daemon/pipeline/port_security_stage.h"
+#include "daemon/pipeline/psf_stage.h"
 #include "daemon/pipeline/source_guard_stage.h"
 #include "daemon/pipeline/vlan_stage.h"
 
@@ -15,12 +16,14 @@ Pipeline::Pipeline(Bridge& bridge, ipv4::ArpDecider* arp, ipv4::IpDecider* ip) :
   stages_.push_back(std::make_unique<ParseStage>());
   stages_.push_back(std::make_unique<VlanStage>());
   stages_.push_back(std::make_unique<PortSecurityStage>());
+  stages_.push_back(std::make_unique<PsfStage>());
   if (ip != nullptr) stages_.push_back(std::make_unique<SourceGuardStage>(*ip));
   if (arp != nullptr) stages_.push_back(std::make_unique<ArpStage>(*arp));
   stages_.push_back(std::make_unique<FdbStage>());
   auto egress = std::make_unique<EgressStage>();
   egress_ = egress.get();
   if (ip != nullptr) egress_->AddFilter(std::make_unique<IpGuardFilter>(*ip));
+  egress_->AddFilter(std::make_unique<PsfFilter>());  // last: only copies that will go are tracked
   stages_.push_back(std::move(egress));
 }
 

@@ -59,7 +59,9 @@ struct pvl_ctlhdr {
   X(NEIGH_PROXY_GET)     \
   X(MONITOR)             \
   X(MONITOR_GET)         \
-  X(WHY_GET)
+  X(WHY_GET)             \
+  X(CONNTRACK_GET)       \
+  X(CONNTRACK_FLUSH)
 
 enum pvl_cmd {
   PVL_CMD_UNSPEC = 0,
@@ -163,7 +165,25 @@ enum pvl_attr_kind {
   X(GUEST_PROMISC, PVL_K_BOOL, "guest_promisc")                                      \
   X(PROMISC_COPIES, PVL_K_BOOL, "promisc_copies") /* receives its VLANs' traffic */ \
   X(MACS_LEARNED, PVL_K_U32, "macs_learned")    /* toward mac_limit */                \
-  X(MAC_NOT_LEARNED, PVL_K_U64, "mac_not_learned_allowed")
+  X(MAC_NOT_LEARNED, PVL_K_U64, "mac_not_learned_allowed") \
+  X(PSF, PVL_K_STRING, "psf")                   /* auto | enabled | disabled */       \
+  X(ROLE, PVL_K_STRING, "role")                 /* bare-metal | instance | gateway */ \
+  X(PSF_LIBERAL, PVL_K_BOOL, "psf_liberal")     /* pick up connections mid-stream */  \
+  X(PSF_MAX_ENTRIES, PVL_K_U32, "psf_max_entries")                                   \
+  X(PSF_ACTIVE, PVL_K_BOOL, "psf_active")       /* what auto resolved to */           \
+  X(PSF_ENTRIES, PVL_K_U32, "psf_entries")      /* connections tracked now */         \
+  X(SRC, PVL_K_STRING, "src")                   /* conntrack: ADDR:PORT that opened it */ \
+  X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end */        \
+  X(ORIGIN_DIR, PVL_K_STRING, "origin")         /* conntrack: from-port | to-port */  \
+  X(EXPIRES_MS, PVL_K_U64, "expires_ms")        /* conntrack: time left */            \
+  X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */ \
+  X(PSF_MAX_TOTAL, PVL_K_U32, "psf_max_total")  /* bridge: connections of all ports */ \
+  X(PSF_TOTAL, PVL_K_U32, "psf_total")          /* bridge: connections tracked now */ \
+  X(PSF_EVICTED, PVL_K_U64, "psf_evicted")      /* port: made room at a limit */      \
+  X(PSF_REFUSED, PVL_K_U64, "psf_refused")      /* port: new connections refused at a limit */ \
+  X(FDB_ENTRIES, PVL_K_U32, "fdb_entries")      /* bridge */                          \
+  X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */ \
+  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

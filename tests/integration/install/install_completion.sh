@@ -40,14 +40,14 @@ complete_line() {
 S=(-s "$PVSOCK")
 
 expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
-expect_eq "objects" "$(complete_line '')" "bridge capture fdb help monitor neigh port route stats sysctl vlan why"
+expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help monitor neigh port route stats sysctl vlan why"
 expect_eq "object prefix" "$(complete_line po)" "port"
 expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
 expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
 expect_eq "port names (after -s SOCK)" "$(complete_line "${S[@]}" port set '')" "gw0 p1"
 expect_eq "port names after -j" "$(complete_line "${S[@]}" -j stats show '')" "gw0 p1"
 expect_eq "port set keys" "$(complete_line "${S[@]}" port set p1 '')" \
-  "allowed bcast_flood flood forged_transmits hairpin initial_mac isolated learning mac_aging mac_changes mac_learning mac_limit mac_limit_policy mcast_flood mode native promiscuous source_guard vlan"
+  "allowed bcast_flood flood forged_transmits hairpin initial_mac isolated learning mac_aging mac_changes mac_learning mac_limit mac_limit_policy mcast_flood mode native promiscuous psf psf_liberal psf_max_entries role source_guard vlan"
 expect_eq "port set forged_transmits" "$(complete_line "${S[@]}" port set p1 forged_transmits '')" "accept reject"
 expect_eq "port set source_guard" "$(complete_line "${S[@]}" port set p1 source_guard '')" "loose off strict"
 expect_eq "port set on/off" "$(complete_line "${S[@]}" port set p1 isolated '')" "off on"

@@ -142,7 +142,7 @@ TEST_P(BadCommand, FailsSayingWhy) {
 INSTANTIATE_TEST_SUITE_P(
     Structure, BadCommand,
     ::testing::Values(
-        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, monitor, capture, why"},
+        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why"},
         Bad{"prot show", "unknown object 'prot'; expected one of: port, vlan"},
         Bad{"help", "'help' prints usage and sends nothing"},
         Bad{"port", "port: missing verb; expected one of: add, del, set, show"},
@@ -252,7 +252,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Bad{"stats show p1 p2", "stats show: unexpected argument 'p2'"},
         Bad{"stats clear a/b", "stats clear: interface name 'a/b' may not contain"},
-        Bad{"bridge set", "bridge set: nothing to set; expected ageing_time SECONDS"},
+        Bad{"bridge set", "bridge set: nothing to set; expected ageing_time SECONDS or psf_max_total N"},
         Bad{"bridge set ageing_time", "key 'ageing_time' needs a value"},
         Bad{"bridge set ageing_time 1000001", "ageing_time must be 0-1000000, got 1000001"},
         Bad{"bridge set ageing_time 1.5", "ageing_time must be a number 0-1000000, got '1.5'"},
