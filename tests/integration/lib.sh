@@ -253,6 +253,8 @@ cannot_ping() { ! nsx "$1" ping -n -c 1 -W 1 "$2" >/dev/null 2>&1; }
 # these helpers carry real TCP and UDP, so a switch that mishandles a CHECKSUM_PARTIAL
 # frame or a GSO super-frame fails them.
 PVT_TRAFFIC="$(dirname "${BASH_SOURCE[0]}")/traffic.py"
+# The folder of lib.sh and the Python helpers beside it (paced_send.py).
+PVT_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Diagnostics of a failing check reach the test log through fd 3 even when expect_ok
 # silences the check itself.
 exec 3>&2

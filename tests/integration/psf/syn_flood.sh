@@ -61,7 +61,9 @@ alive() { kill -0 "$PVPID" 2>/dev/null && ctl port show >/dev/null; }
 # kernel answers with a RST it has no route for). Built before the clock starts; one
 # send() each on an AF_PACKET socket, RATE frames/s in bursts of 64.
 SENDER='
-import errno, os, socket, struct, sys, time
+import os, struct, sys
+sys.path.insert(0, sys.argv.pop())  # tests/integration, for paced_send
+from paced_send import send_paced
 ifname, count, lo, hi, dst, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], float(sys.argv[6])
 span = hi - lo + 1
 tuples = set()
@@ -86,23 +88,7 @@ for t in tuples:
     tc = ~fold(tcp_base + s1 + s2 + spn + (seq >> 16) + (seq & 0xffff)) & 0xffff
     frames.append(eth + ip0[:10] + struct.pack("!H", ipc) + sa + daddr + sp +
                   struct.pack("!HIIBBHHHBBH", 80, seq, 0, 6 << 4, 0x02, 64240, tc, 0, 2, 4, 1460))
-sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-sock.bind((ifname, 0))
-t0 = time.monotonic()
-for i, f in enumerate(frames):
-    if i % 64 == 0:
-        late = t0 + i / rate - time.monotonic()
-        if late > 0:
-            time.sleep(late)
-    while True:
-        try:
-            sock.send(f)
-            break
-        except OSError as e:
-            if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
-                raise
-            time.sleep(0.0002)
-print(len(frames), "%.2f" % (time.monotonic() - t0))
+print(len(frames), "%.2f" % send_paced(ifname, frames, rate))
 '
 
 # snap TAG: the counters a phase's ledger needs, as TAG_name.
@@ -138,7 +124,7 @@ flood() {
   sampler &
   spid=$!
   t0=$(t_now)
-  out=$(pyx h3 "$SENDER" eth0 "$count" "$lo" "$hi" "$H2_MAC" "$RATE") || fail "phase $phase: the sender failed"
+  out=$(pyx h3 "$SENDER" eth0 "$count" "$lo" "$hi" "$H2_MAC" "$RATE" "$PVT_LIB_DIR") || fail "phase $phase: the sender failed"
   read -r sent secs <<<"$out"
   sleep 0.5
   touch "$T_DIR/sample.stop"; wait "$spid"

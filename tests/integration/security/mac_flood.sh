@@ -66,7 +66,9 @@ done
 # built before the clock starts; one send() each on an AF_PACKET socket, RATE frames/s
 # in bursts of 64.
 SENDER='
-import errno, os, socket, struct, sys, time
+import os, struct, sys
+sys.path.insert(0, sys.argv.pop())  # tests/integration, for paced_send
+from paced_send import send_paced
 ifname, count, phase, dst = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rate = float(sys.argv[5])
 first = bytes([0x02 | (phase << 2)])
@@ -82,23 +84,7 @@ struct.pack_into("!H", ip, 10, ~((s & 0xffff) + (s >> 16)) & 0xffff)
 tail = b"\x08\x00" + bytes(ip) + struct.pack("!HHHH", 9, 9, 26, 0) + bytes(18)
 head = bytes.fromhex(dst.replace(":", "")) + first
 frames = [head + m + tail for m in list(macs)[:count]]
-sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-sock.bind((ifname, 0))
-t0 = time.monotonic()
-for i, f in enumerate(frames):
-    if i % 64 == 0:
-        late = t0 + i / rate - time.monotonic()
-        if late > 0:
-            time.sleep(late)
-    while True:
-        try:
-            sock.send(f)
-            break
-        except OSError as e:
-            if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
-                raise
-            time.sleep(0.0002)
-print(len(frames), "%.2f" % (time.monotonic() - t0))
+print(len(frames), "%.2f" % send_paced(ifname, frames, rate))
 '
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$PVPID/status"; }
@@ -138,7 +124,7 @@ flood() {
   local tcp=$!
   sleep 0.3
   t0=$(t_now)
-  out=$(pyx h3 "$SENDER" eth0 "$FLOOD" "$phase" "$FLOOD_DST" "$RATE") || fail "phase $phase: the sender failed"
+  out=$(pyx h3 "$SENDER" eth0 "$FLOOD" "$phase" "$FLOOD_DST" "$RATE" "$PVT_LIB_DIR") || fail "phase $phase: the sender failed"
   t1=$(t_now)
   read -r sent secs <<<"$out"
   wait "$tcp"
