@@ -87,6 +87,19 @@ start_pvland() {
   echo "pvland did not start:"; cat "$T_DIR/$n.log"; exit 1
 }
 
+# pvland_pid NS: the pid of the pvland running in namespace NS (start_pvland's $! is the
+# shell that ran ip netns exec, not the daemon); empty when there is none.
+pvland_pid() {
+  local p
+  for p in $(ip netns pids "$(ns "$1")"); do
+    [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$PVLAND")" ] && { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# proc_kb PID FIELD: a kB figure of /proc/PID/status (VmRSS, VmHWM, RssAnon...).
+proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+
 # ctl ARGS...: pvlanctl against the daemon started last (runs in the caller's netns:
 # the socket is a file, not bound to a namespace).
 ctl() { "$PVLANCTL" -s "$PVSOCK" "$@"; }

@@ -44,13 +44,9 @@ host_addr h1 eth0 10.0.0.1/24 02:00:00:00:00:01
 host_addr h2 eth0 10.0.0.2/24 "$H2_MAC"
 nsx h3 ip link set eth0 address 02:00:00:00:00:03
 
-PVPID=
-for p in $(ip netns pids "$(ns sw)"); do
-  [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$PVLAND")" ] && PVPID=$p
-done
-[ -n "$PVPID" ] || { echo "FAIL: pvland's pid not found in $(ns sw)"; exit 1; }
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$PVPID/status"; }
-hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$PVPID/status"; }
+PVPID=$(pvland_pid sw) || { echo "FAIL: pvland's pid not found in $(ns sw)"; exit 1; }
+rss_kb() { proc_kb "$PVPID" VmRSS; }
+hwm_kb() { proc_kb "$PVPID" VmHWM; }
 kstat() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 port_num() { ctl -j port show "$1" | pvjson "[p for p in j if p['name']=='$1'][0].get('$2') or 0"; }
 alive() { kill -0 "$PVPID" 2>/dev/null && ctl port show >/dev/null; }

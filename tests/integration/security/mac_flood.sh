@@ -55,11 +55,7 @@ host_addr h1 eth0 10.0.0.1/24 02:00:00:00:00:01
 host_addr h2 eth0 10.0.0.2/24 02:00:00:00:00:02
 nsx h3 ip link set eth0 address 02:00:00:00:00:03
 
-PVPID=
-for p in $(ip netns pids "$(ns sw)"); do
-  [ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$PVLAND")" ] && PVPID=$p
-done
-[ -n "$PVPID" ] || { echo "FAIL: pvland's pid not found in $(ns sw)"; exit 1; }
+PVPID=$(pvland_pid sw) || { echo "FAIL: pvland's pid not found in $(ns sw)"; exit 1; }
 
 # The sender: distinct random unicast, locally administered source MACs, the first byte
 # 0x02 | PHASE << 2 so that no phase repeats another's (nor h1/h2/h3's 02:...). Frames are
@@ -87,8 +83,8 @@ frames = [head + m + tail for m in list(macs)[:count]]
 print(len(frames), "%.2f" % send_paced(ifname, frames, rate))
 '
 
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$PVPID/status"; }
-anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$PVPID/status"; }
+rss_kb() { proc_kb "$PVPID" VmRSS; }
+anon_kb() { proc_kb "$PVPID" RssAnon; }
 kstat() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
 fdb_count() { ctl -j fdb show "$@" | pvjson "len(j)"; }
 # port_num PORT KEY: a numeric field of port show, 0 when absent (macs_learned, without
