@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "ctl/cli/grammar.h"
 #include "daemon/bridge/bridge.h"
 #include "daemon/control/dispatcher.h"
@@ -84,7 +86,18 @@ int Main(int argc, char** argv) {
   EventLoop loop;
   Bridge bridge;
   const Clock& clock = SystemClock::Get();
-  Router router(loop, SystemClock::Precise());
+  netlink::RtnlSyncOptions sync;
+  // The rtnetlink receive buffer (docs/cli.md, Environment): tests shrink it to make the
+  // kernel drop notifications, which the sync must survive by re-dumping.
+  if (const char* rcvbuf = std::getenv("PVLAND_NETLINK_RCVBUF"); rcvbuf != nullptr) {
+    int bytes = 0;
+    if (!absl::SimpleAtoi(rcvbuf, &bytes) || bytes <= 0) {
+      std::fprintf(stderr, "pvland: PVLAND_NETLINK_RCVBUF=%s is not a positive number of bytes\n", rcvbuf);
+      return 2;
+    }
+    sync.rcvbuf_bytes = bytes;
+  }
+  Router router(loop, SystemClock::Precise(), sync);
   if (auto s = router.Start(); !s.ok()) {
     std::fprintf(stderr, "pvland: cannot mirror the namespace's routes: %s\n", std::string(s.message()).c_str());
     return 1;

@@ -1,6 +1,7 @@
 // fdb add | del | flush | show, and the bridge-wide ageing time.
 #include "absl/strings/str_cat.h"
 #include "daemon/control/dispatcher.h"
+#include "daemon/router/router.h"
 
 namespace pvland {
 namespace {
@@ -107,6 +108,14 @@ absl::Status BridgeGet(ControlContext& ctx, const ctl::AttrView&, ReplyRecords& 
   m.PutU64(PVL_A_FDB_REFUSED, ctx.bridge.fdb().learn_refused());
   m.PutU32(PVL_A_PSF_MAX_TOTAL, static_cast<uint32_t>(ctx.bridge.psf_budget().max()));
   m.PutU32(PVL_A_PSF_TOTAL, static_cast<uint32_t>(ctx.bridge.psf_budget().used()));
+  if (ctx.router != nullptr) {
+    // How well the kernel-state mirror keeps up: a resync follows every loss.
+    const netlink::RtnlSyncCounters& c = ctx.router->sync_counters();
+    m.PutU64(PVL_A_FIB_ROUTES, ctx.router->state().fib().size());
+    m.PutU64(PVL_A_NETLINK_EVENTS, c.events);
+    m.PutU64(PVL_A_NETLINK_OVERRUNS, c.overruns);
+    m.PutU64(PVL_A_NETLINK_RESYNCS, c.resyncs);
+  }
   return absl::OkStatus();
 }
 

@@ -27,8 +27,8 @@ ipv4::ArpDecision Purged() {
 
 }  // namespace
 
-Router::Router(EventLoop& loop, const Clock& clock)
-    : loop_(loop), clock_(clock), sync_(std::make_unique<netlink::RtnlSync>(&state_)) {}
+Router::Router(EventLoop& loop, const Clock& clock, netlink::RtnlSyncOptions sync)
+    : loop_(loop), clock_(clock), sync_(std::make_unique<netlink::RtnlSync>(&state_, sync)) {}
 Router::~Router() = default;
 
 absl::Status Router::Start() {

@@ -55,7 +55,8 @@ class Router final : public ipv4::ArpDecider, public ipv4::IpDecider {
   static constexpr MonoNs kUnannouncedRefresh = 500 * kNsPerMs;
 
   // `clock` times the proxy queue; its deadlines arm a CLOCK_MONOTONIC timerfd.
-  Router(EventLoop& loop, const Clock& clock);
+  // `sync` tunes the rtnetlink sockets (their receive buffer).
+  Router(EventLoop& loop, const Clock& clock, netlink::RtnlSyncOptions sync = {});
   ~Router() override;
 
   // Dumps the kernel state and starts following it; registers with the loop.

@@ -183,7 +183,11 @@ enum pvl_attr_kind {
   X(PSF_REFUSED, PVL_K_U64, "psf_refused")      /* port: new connections refused at a limit */ \
   X(FDB_ENTRIES, PVL_K_U32, "fdb_entries")      /* bridge */                          \
   X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */ \
-  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */
+  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */ \
+  X(FIB_ROUTES, PVL_K_U64, "fib_routes")        /* bridge: routes in the kernel-state mirror */ \
+  X(NETLINK_EVENTS, PVL_K_U64, "netlink_events") /* bridge: rtnetlink notifications applied */ \
+  X(NETLINK_OVERRUNS, PVL_K_U64, "netlink_overruns") /* bridge: ENOBUFS: notifications lost */ \
+  X(NETLINK_RESYNCS, PVL_K_U64, "netlink_resyncs") /* bridge: full re-dumps after a loss */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
