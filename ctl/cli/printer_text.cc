@@ -179,6 +179,9 @@ void Subscriber(const AttrView& v, std::ostream& out) {
       << Pairs(v, {PVL_A_STREAM, PVL_A_PORT, PVL_A_FILTER_SET, PVL_A_SENT, PVL_A_LOST}) << "\n";
 }
 
+// save: the command itself, as `pvland -c` and `pvlanctl -b` read it.
+void ConfigLine(const AttrView& v, std::ostream& out) { out << Str(v, PVL_A_LINE) << "\n"; }
+
 // Anything else (bridge show, records of commands added later): one "key value" line.
 void Generic(const AttrView& v, std::ostream& out) {
   const std::string s = Pairs(v);
@@ -188,6 +191,8 @@ void Generic(const AttrView& v, std::ostream& out) {
 }  // namespace
 
 void PrintText(const Command& c, const Reply& r, std::ostream& out) {
+  if (c.cmd == PVL_CMD_CONFIG_GET && r.error == 0)
+    out << "# pvland configuration, written by pvlanctl save; restore with pvland -c FILE\n";
   for (const Message& m : r.records) {
     auto view = m.Attrs();
     if (!view.ok()) {
@@ -204,6 +209,7 @@ void PrintText(const Command& c, const Reply& r, std::ostream& out) {
       case PVL_CMD_NEIGH_PROXY_GET: ProxyEntry(*view, out); break;
       case PVL_CMD_WHY_GET: Why(*view, out); break;
       case PVL_CMD_MONITOR_GET: Subscriber(*view, out); break;
+      case PVL_CMD_CONFIG_GET: ConfigLine(*view, out); break;
       default: Generic(*view, out); break;
     }
   }

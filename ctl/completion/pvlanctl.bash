@@ -2,7 +2,7 @@
 # (ctl/cli/grammar*.cc; `pvlanctl help` prints the same), and names asked of the running
 # daemon at completion time: ports from `pvlanctl -j port show`, VLANs from
 # `pvlanctl -j vlan show`. A `-s SOCK` already on the line is used for those queries.
-# sysctl, capture and why take no verb: their words follow the object.
+# sysctl, capture, why and save take no verb: their words follow the object.
 # Installed as share/bash-completion/completions/pvlanctl.
 
 # The kernel's net.ipv4.conf knob names, in devconf order (daemon/ipv4/devconf_knobs.cc).
@@ -83,7 +83,7 @@ _pvlanctl_port_pairs() {
 }
 
 # Objects that take no verb.
-_pvlanctl_direct() { case $1 in sysctl|capture|why) return 0 ;; esac; return 1; }
+_pvlanctl_direct() { case $1 in sysctl|capture|why|save) return 0 ;; esac; return 1; }
 
 _pvlanctl() {
   local cur=${COMP_WORDS[COMP_CWORD]}
@@ -122,7 +122,7 @@ _pvlanctl() {
     elif [[ $cur == -* ]]; then
       words="-s -j -p -b -force"
     else
-      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why help"
+      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why save help"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -185,7 +185,19 @@ _pvlanctl() {
           esac ;;
       esac ;;
     bridge/set)
-      (( n == 0 )) && words="ageing_time" ;;
+      case $prev in
+        ageing_time|psf_max_total) ;;
+        *)
+          local a
+          words="ageing_time psf_max_total"
+          for a in "${args[@]}"; do words=${words//$a/}; done ;;
+      esac ;;
+    save/*)
+      # save [FILE]
+      if (( n == 0 )); then
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return 0
+      fi ;;
     neigh/show)
       (( n == 0 )) && words="proxy" ;;
     monitor/drops)

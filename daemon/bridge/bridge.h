@@ -91,6 +91,7 @@ class Bridge {
   void ApplyPsf(uint16_t idx);
   // The bound on connections of all ports together.
   psf::FlowBudget& psf_budget() { return psf_budget_; }
+  const psf::FlowBudget& psf_budget() const { return psf_budget_; }
   static constexpr size_t kDefaultPsfBudget = 1 << 20;
   static constexpr size_t kMaxPsfBudget = 1 << 24;
   // Ages the FDB: entries learned by a port with MAC learning after its mac_aging,

@@ -61,7 +61,8 @@ struct pvl_ctlhdr {
   X(MONITOR_GET)         \
   X(WHY_GET)             \
   X(CONNTRACK_GET)       \
-  X(CONNTRACK_FLUSH)
+  X(CONNTRACK_FLUSH)     \
+  X(CONFIG_GET)          /* save: the running configuration as commands */
 
 enum pvl_cmd {
   PVL_CMD_UNSPEC = 0,
@@ -187,7 +188,8 @@ enum pvl_attr_kind {
   X(FIB_ROUTES, PVL_K_U64, "fib_routes")        /* bridge: routes in the kernel-state mirror */ \
   X(NETLINK_EVENTS, PVL_K_U64, "netlink_events") /* bridge: rtnetlink notifications applied */ \
   X(NETLINK_OVERRUNS, PVL_K_U64, "netlink_overruns") /* bridge: ENOBUFS: notifications lost */ \
-  X(NETLINK_RESYNCS, PVL_K_U64, "netlink_resyncs") /* bridge: full re-dumps after a loss */
+  X(NETLINK_RESYNCS, PVL_K_U64, "netlink_resyncs") /* bridge: full re-dumps after a loss */ \
+  X(LINE, PVL_K_STRING, "line")                 /* save: one command of the configuration */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

@@ -40,7 +40,7 @@ complete_line() {
 S=(-s "$PVSOCK")
 
 expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
-expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help monitor neigh port route stats sysctl vlan why"
+expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help monitor neigh port route save stats sysctl vlan why"
 expect_eq "object prefix" "$(complete_line po)" "port"
 expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
 expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
@@ -73,6 +73,11 @@ expect_eq "capture -w" "$(complete_line "${S[@]}" capture p1 '')" "-w"
 expect_ok "capture -w offers - (standard output)" sh -c "printf '%s\\n' $(complete_line capture drops -w '') | grep -qx -- -"
 expect_eq "why" "$(complete_line "${S[@]}" why '')" "-n gw0 p1"
 expect_eq "why after a port" "$(complete_line "${S[@]}" why p1 '')" "-n"
+touch "$T_DIR/saved.conf"
+expect_eq "save offers files" "$(complete_line save "$T_DIR/saved.c")" "$T_DIR/saved.conf"
+expect_eq "save takes one file" "$(complete_line save "$T_DIR/saved.conf" '')" ""
+expect_eq "bridge set keys" "$(complete_line bridge set '')" "ageing_time psf_max_total"
+expect_eq "bridge set: the key not given yet" "$(complete_line bridge set ageing_time 60 '')" "psf_max_total"
 
 # Every key the completion offers is one the daemon reads; and it offers all of them
 # (33 conf keys for all, default and gw0, gw0's two neigh keys, and the two net.core
@@ -88,7 +93,7 @@ help_pairs=$("$BIN/pvlanctl" help | awk '/^[a-z]/ && $1 != "usage:" && $1 != "co
 compl_pairs=""
 for o in $(complete_line ''); do
   [ "$o" = help ] && continue
-  case $o in sysctl|capture|why) compl_pairs+="$o -;"; continue ;; esac  # no verbs
+  case $o in sysctl|capture|why|save) compl_pairs+="$o -;"; continue ;; esac  # no verbs
   for v in $(complete_line "$o" ''); do
     [ "$v" = help ] || compl_pairs+="$o $v;"
   done

@@ -109,7 +109,19 @@ INSTANTIATE_TEST_SUITE_P(
              "SYSCTL_GET settings=[{key=net.ipv4.conf.r1.proxy_arp}]"},
         Good{"sysctl -n a b", "SYSCTL_GET settings=[{key=a},{key=b}]"},
         Good{"route get 10.1.2.3", "ROUTE_GET addr=10.1.2.3"},
-        Good{"neigh show proxy", "NEIGH_PROXY_GET dump"}));
+        Good{"neigh show proxy", "NEIGH_PROXY_GET dump"},
+        Good{"save", "CONFIG_GET dump"},
+        Good{"save /etc/pvland/sw.conf", "CONFIG_GET dump"}));
+
+TEST(ParseCommand, SaveKeepsItsFileForPvlanctl) {
+  auto c = ParseCommand({"save", "sw.conf"}, 1);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->cmd, PVL_CMD_CONFIG_GET);
+  EXPECT_EQ(c->write_to, "sw.conf");
+  auto bare = ParseCommand({"save"}, 1);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->write_to, "") << "standard output";
+}
 
 TEST(ParseCommand, SysctlDashNAsksForValuesOnly) {
   auto plain = ParseCommand(Words("sysctl a"), 1);
@@ -142,7 +154,9 @@ TEST_P(BadCommand, FailsSayingWhy) {
 INSTANTIATE_TEST_SUITE_P(
     Structure, BadCommand,
     ::testing::Values(
-        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why"},
+        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why, save"},
+        Bad{"save a b", "save: unexpected argument 'b'"},
+        Bad{"save -w", "save: expected a file name, got '-w'"},
         Bad{"prot show", "unknown object 'prot'; expected one of: port, vlan"},
         Bad{"help", "'help' prints usage and sends nothing"},
         Bad{"port", "port: missing verb; expected one of: add, del, set, show"},
