@@ -90,8 +90,8 @@ absl::Status ControlServer::Listen(const std::string& path) {
   return loop_.Add(listen_fd_.get(), EPOLLIN, [this](uint32_t) { OnAccept(); });
 }
 
-void ControlServer::Refuse(int fd, std::string_view why) {
-  const std::vector<uint8_t> err = ctl::BuildAck(0, -EACCES, why);
+void ControlServer::Refuse(int fd, int error, std::string_view why) {
+  const std::vector<uint8_t> err = ctl::BuildAck(0, -error, why);
   (void)!send(fd, err.data(), err.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
@@ -115,13 +115,13 @@ void ControlServer::OnAccept() {
     if (!PeerAllowed(*peer, access_)) {
       const std::string why = RefusalMessage(*peer, access_);
       PVL_LOG_RATELIMITED(log_limit_, kWarning, "control: %s", why);
-      Refuse(fd.get(), why);
+      Refuse(fd.get(), EACCES, why);
       continue;
     }
     if (clients_.size() >= kMaxClients) {
       const std::string why = absl::StrCat("pvland serves at most ", kMaxClients, " control connections at once");
       PVL_LOG_RATELIMITED(log_limit_, kWarning, "control: %s; pid %d refused", why, peer->pid);
-      Refuse(fd.get(), why);
+      Refuse(fd.get(), EBUSY, why);
       continue;
     }
     const int raw = fd.get();

@@ -56,7 +56,8 @@ class ControlServer {
   };
 
   void OnAccept();
-  void Refuse(int fd, std::string_view why);
+  // Tells a connection why it is not served (an NLMSG_ERROR), before it is closed.
+  void Refuse(int fd, int error, std::string_view why);
   void OnClient(int fd, uint32_t events);
   void ReadRequest(Client& c);
   // Sends `datagram` now if nothing is queued before it and the socket takes it, else

@@ -5,7 +5,7 @@
 # on serving; nothing a bad datagram held was done (the saved configuration is the same
 # before and after); pvland stays alive; while clients sit on unread FDB dumps, pings
 # and a TCP stream through the switch keep flowing and pvlanctl is answered at once; 100
-# clients connected together are all answered.
+# clients connected together are all answered; the 513th connection at once is refused.
 source "$PVLAND_TESTLIB"
 WIRE="$(dirname "$0")/ctl_wire.py"
 
@@ -84,5 +84,9 @@ ok=0
 for p in "${pids[@]}"; do wait "$p" && ok=$((ok + 1)); done
 expect_eq "100 pvlanctl processes at once, all answered" "$ok" 100
 expect_ok "pvland alive" kill -0 "$PID"
+lim=$(wire limit "$PVSOCK" 512)
+expect_eq "the 513th connection at once is told EBUSY" "$(pvjson "j['extra_error']" <<<"$lim")" -16
+expect_ok "... why ($(pvjson "j['extra_msg']" <<<"$lim"))" grep -q "at most 512" <<<"$lim"
+expect_eq "and once they are gone, a new one is served" "$(pvjson "j['after_error']" <<<"$lim")" 0
 echo "pvland log:"; grep -v '^$' "$T_DIR/sw.log" | tail -n 20 | sed 's/^/  /'
 t_done

@@ -9,6 +9,7 @@ Each subcommand prints one JSON object (or nothing) for the shell test to check.
                         the answer, then check the same connection still serves a request
   hold SOCK N SECS      N connections each ask for the FDB and read nothing for SECS
   many SOCK N           N connections at once, each asks for the ports; count the answers
+  limit SOCK N          N connections held open, then one more: print what it is told
   abandon SOCK N        N times: ask for the FDB and hang up without reading
   refused SOCK          connect, send a request, print what pvland answered
 """
@@ -90,7 +91,10 @@ def parse(datagram):
 def exchange(s, data, timeout=5.0):
     """Sends `data`; returns (records, error, message, seq) once the NLMSG_ERROR arrives."""
     s.settimeout(timeout)
-    s.send(data)
+    try:
+        s.send(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused before reading: pvland's answer is still there to read
     records = 0
     while True:
         d = s.recv(MSG_MAX + 4096)
@@ -174,6 +178,25 @@ def do_many(path, n):
     print(json.dumps({"answered": ok}))
 
 
+def do_limit(path, n):
+    """n connections, each answered once (so pvland has accepted it), then one more."""
+    conns = []
+    for i in range(n):
+        s = connect(path)
+        exchange(s, message("BRIDGE_GET", seq=i + 1))
+        conns.append(s)
+    extra = connect(path)
+    try:
+        _, err, msg, _ = exchange(extra, message("BRIDGE_GET", seq=1))
+    except OSError as e:
+        err, msg = None, str(e)
+    for s in conns:
+        s.close()
+    time.sleep(0.2)
+    after = exchange(connect(path), message("BRIDGE_GET", seq=2))[1]
+    print(json.dumps({"extra_error": err, "extra_msg": msg, "after_error": after}))
+
+
 def do_abandon(path, n):
     for _ in range(n):
         s = connect(path)
@@ -204,6 +227,8 @@ def main():
         do_hold(path, int(sys.argv[3]), float(sys.argv[4]))
     elif op == "many":
         do_many(path, int(sys.argv[3]))
+    elif op == "limit":
+        do_limit(path, int(sys.argv[3]))
     elif op == "abandon":
         do_abandon(path, int(sys.argv[3]))
     elif op == "refused":
