@@ -93,6 +93,12 @@ absl::Status ControlServer::Listen(const std::string& path) {
 void ControlServer::Refuse(int fd, int error, std::string_view why) {
   const std::vector<uint8_t> err = ctl::BuildAck(0, -error, why);
   (void)!send(fd, err.data(), err.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  // A Unix socket closed with unread data resets its peer, whose next read then fails
+  // (ECONNRESET) before it reaches the answer above. So: no more data in (the client's
+  // later sends fail with EPIPE, and its read gets the answer), and what came is read.
+  shutdown(fd, SHUT_RD);
+  for (int i = 0; i < 64 && recv(fd, rx_.data(), rx_.size(), MSG_DONTWAIT | MSG_TRUNC) > 0; ++i) {
+  }
 }
 
 void ControlServer::OnAccept() {
