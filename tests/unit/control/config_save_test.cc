@@ -29,7 +29,9 @@ struct Switch {
     EXPECT_TRUE(idx.ok()) << idx.status();
     static constexpr const char* kTypes[] = {"netdev", "tap", "internal"};
     bridge_.port(*idx)->type = kTypes[static_cast<int>(kind)];
-    if (kind == PortKind::kInternal) EXPECT_TRUE(store_.AddPort(name).ok());
+    if (kind == PortKind::kInternal) {
+      EXPECT_TRUE(store_.AddPort(name).ok());
+    }
     return *idx;
   }
   SwitchPort& Port(std::string_view name) { return *bridge_.port(*bridge_.FindPort(name)); }
@@ -210,7 +212,9 @@ void ExpectSameConf(const ipv4::DevConf& a, const ipv4::DevConf& b, const std::s
   SCOPED_TRACE(dev);
   for (const ipv4::KnobInfo& k : ipv4::AllKnobs()) {
     EXPECT_EQ(a.Get(k.knob), b.Get(k.knob)) << k.name;
-    if (bits && k.knob != Knob::kForwarding) EXPECT_EQ(a.IsWritten(k.knob), b.IsWritten(k.knob)) << k.name;
+    if (bits && k.knob != Knob::kForwarding) {
+      EXPECT_EQ(a.IsWritten(k.knob), b.IsWritten(k.knob)) << k.name;
+    }
   }
 }
 
