@@ -91,5 +91,6 @@ const Object& ConntrackObject();
 const Object& MonitorObject();
 const Object& CaptureObject();
 const Object& WhyObject();
+const Object& MirrorObject();
 
 }  // namespace pvland::ctl::grammar

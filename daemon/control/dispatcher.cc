@@ -38,6 +38,7 @@ Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT)
   RegisterL3Handlers(*this);
   RegisterObserveHandlers(*this);
   RegisterConntrackHandlers(*this);
+  RegisterMirrorHandlers(*this);
 }
 
 void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }
