@@ -6,17 +6,18 @@
 # UDP, each way) byte for byte as they were sent, in the same order, with VNI 4242,
 # flags 0x08, reserved bits zero and destination port 4789; tshark decodes pvland's stream
 # as VXLAN with the same inner frames; UDP datagrams from a socket (offloads on) are the
-# same inner frames in both streams once the inner UDP checksum is set aside (see below),
+# same inner frames in both streams once the inner checksums are set aside (see below),
 # and pvland's inner checksum is right; a kernel vxlan device in the target namespace
 # receives pvland's copies as ordinary frames, byte for byte the probes.
 #
-# Normalised, and why: the inner UDP checksum of datagrams sent from a socket. With TX
-# checksum offload on (the veth default) the sender's kernel leaves it partial
+# Normalised, and why, for datagrams sent from a socket only: the inner UDP checksum. With
+# TX checksum offload on (the veth default) the sender's kernel leaves it partial
 # (CHECKSUM_PARTIAL: the field holds the pseudo-header's sum); tc mirred hands that skb to
 # the vxlan device, which encapsulates it as it is, so the copy reaches the target with
 # the field never filled in. pvland completes the checksum before encapsulating, as a NIC
-# would on the source port's wire. Nothing else is normalised; scapy's frames carry full
-# checksums and are compared whole.
+# would on the source port's wire (checked). Also the IPv4 identification and header
+# checksum: the two senders are different namespaces, whose kernels number datagrams
+# independently. Nothing else; scapy's frames carry full checksums and are compared whole.
 source "$PVLAND_TESTLIB"
 need_scapy
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -65,7 +66,12 @@ ctl port add p2 >/dev/null
 ctl mirror add m1 source p1 target 192.0.2.9 vni $VNI >/dev/null
 ctl mirror rule add m1 number 100 accept >/dev/null
 expect_eq "session configured" "$(ctl -j mirror show m1 | pvjson 'j[0]["vni"], j[0]["dstport"], j[0]["direction"]')" \
-  "(4242, 4789, 'both')"
+  "4242 4789 both"
+
+# same_lines WHAT FILE WANT: FILE holds exactly WANT's lines (long hex: a diff on failure).
+same_lines() {
+  if cmp -s "$2" "$3"; then pass "$1 ($(wc -l <"$3") frames)"; else fail "$1:"; diff "$2" "$3" | cut -c1-160 | head; fi
+}
 
 # send NS IF TAG EXPR...: scapy frames out of IF in NS; their bytes saved to $T_DIR/TAG.hex.
 send() {
@@ -140,7 +146,9 @@ for line in open(sys.argv[1]):
     if sys.argv[2] == "sock" and b"pvt-mirror-sock" in inner:
         i = d["inner_info"]
         norm = bytearray(inner)
-        norm[14 + 20 + 6:14 + 20 + 8] = b"\0\0"  # untagged IPv4, no options: the UDP checksum
+        norm[14 + 4:14 + 6] = b"\0\0"  # the IPv4 identification (untagged, no options)
+        norm[14 + 10:14 + 12] = b"\0\0"  # the IPv4 header checksum over it
+        norm[14 + 20 + 6:14 + 20 + 8] = b"\0\0"  # the UDP checksum
         print(d["vni"], hex(d["flags"]), d["dport"], norm.hex())
 EOF
 }
@@ -149,8 +157,8 @@ probes "$T_DIR/pvl.json" probes >"$T_DIR/pvl.probes"
 N=$(($(wc -l <"$T_DIR/probes.hex")))
 expect_eq "the kernel mirrored every probe" "$(wc -l <"$T_DIR/kern.probes")" "$N"
 expect_eq "pvland mirrored every probe" "$(wc -l <"$T_DIR/pvl.probes")" "$N"
-expect_eq "pvland's inner frames are the probes as sent, in order" "$(awk '{print $5}' "$T_DIR/pvl.probes")" \
-  "$(cat "$T_DIR/probes.hex")"
+awk '{print $5}' "$T_DIR/pvl.probes" >"$T_DIR/pvl.inner"
+same_lines "pvland's inner frames are the probes as sent, in order" "$T_DIR/pvl.inner" "$T_DIR/probes.hex"
 if cmp -s "$T_DIR/kern.probes" "$T_DIR/pvl.probes"; then
   pass "inner frames, VNI, flags, reserved bits and destination port: kernel and pvland byte for byte"
 else
@@ -164,9 +172,9 @@ probes "$T_DIR/kern.json" sock >"$T_DIR/kern.sock"
 probes "$T_DIR/pvl.json" sock >"$T_DIR/pvl.sock"
 expect_eq "socket datagrams mirrored by both" "$(wc -l <"$T_DIR/kern.sock") $(wc -l <"$T_DIR/pvl.sock")" "3 3"
 if [ -s "$T_DIR/pvl.sock" ] && cmp -s "$T_DIR/kern.sock" "$T_DIR/pvl.sock"; then
-  pass "socket datagrams: the same inner frames once the UDP checksum is set aside"
+  pass "socket datagrams: the same inner frames once the checksums and IPv4 ID are set aside"
 else
-  fail "socket datagrams differ beyond the UDP checksum:"
+  fail "socket datagrams differ beyond the checksums and IPv4 ID:"
   diff "$T_DIR/kern.sock" "$T_DIR/pvl.sock" | head -10
 fi
 sock_csums() {  # JSON: the inner UDP checksums' validity of the socket datagrams
@@ -206,10 +214,9 @@ for l in sys.stdin:
     f = json.loads(l)["frame"]
     if "pvt-mirror-probe".encode().hex() in f:
         print(f)' >"$T_DIR/dec.frames"
-expect_eq "the vxlan device received every probe, byte for byte, in order" "$(cat "$T_DIR/dec.frames")" \
-  "$(cat "$T_DIR/probes.hex")"
+same_lines "the vxlan device received every probe, byte for byte, in order" "$T_DIR/dec.frames" "$T_DIR/probes.hex"
 expect_ok "and counted them as received" test "$(nsx tgt cat /sys/class/net/vxr/statistics/rx_packets)" -ge "$N"
 expect_eq "pvland counted every copy it sent, lost none" \
   "$(ctl -j mirror show m1 | pvjson 'j[0]["lost"], j[0]["segmentation_errors"], j[0]["tx_packets"] >= 2 * '"$N"' + 3')" \
-  "(0, 0, True)"
+  "0 0 True"
 t_done
