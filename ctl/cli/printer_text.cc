@@ -180,18 +180,18 @@ void Subscriber(const AttrView& v, std::ostream& out) {
 }
 
 // s1 source p1 direction both target 192.0.2.9 dstport 4789 vni 4242 number 1 [length 100]
-//     tx_packets 4 tx_bytes 392 lost 0 truncated 0 segmentation_errors 0
+//     tx_packets 4 tx_bytes 392 lost 0 truncated 0 segmentation_errors 0 [target_error ENETUNREACH]
 //     rule 10 accept direction egress protocol tcp src 10.0.0.0/8 dport 80 hits 2
 // The session and rule lines use the words `mirror add` and `mirror rule add` take.
 void Mirror(const AttrView& v, std::ostream& out) {
-  static constexpr std::initializer_list<uint16_t> kCounters = {PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_LOST,
-                                                                PVL_A_TRUNCATED, PVL_A_SEG_ERRORS};
+  static constexpr std::initializer_list<uint16_t> kCounters = {
+      PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_LOST, PVL_A_TRUNCATED, PVL_A_SEG_ERRORS, PVL_A_TARGET_ERROR};
   out << Str(v, PVL_A_NAME) << Opt(v, "source", PVL_A_SOURCE) << Opt(v, "direction", PVL_A_MIRROR_DIR)
       << Opt(v, "target", PVL_A_TARGET) << Opt(v, "dstport", PVL_A_DSTPORT) << Opt(v, "vni", PVL_A_VNI)
       << Opt(v, "number", PVL_A_NUMBER) << Opt(v, "length", PVL_A_PACKET_LENGTH)
       << Pairs(v, {PVL_A_NAME, PVL_A_SOURCE, PVL_A_MIRROR_DIR, PVL_A_TARGET, PVL_A_DSTPORT, PVL_A_VNI,
                    PVL_A_NUMBER, PVL_A_PACKET_LENGTH, PVL_A_RULES, PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_LOST,
-                   PVL_A_TRUNCATED, PVL_A_SEG_ERRORS})
+                   PVL_A_TRUNCATED, PVL_A_SEG_ERRORS, PVL_A_TARGET_ERROR})
       << "\n";
   std::string counters;
   for (uint16_t t : kCounters) counters += Opt(v, Attr(t).key, t);

@@ -137,6 +137,7 @@ void PutSession(const Bridge& bridge, const mirror::Session& s, ctl::MessageBuil
   m.PutU64(PVL_A_LOST, s.counters.lost);
   m.PutU64(PVL_A_TRUNCATED, s.counters.truncated);
   m.PutU64(PVL_A_SEG_ERRORS, s.counters.seg_errors);
+  if (s.error != 0) m.PutString(PVL_A_TARGET_ERROR, strerrorname_np(s.error));
   nlattr* list = m.NestStart(PVL_A_RULES);
   for (const mirror::Rule& r : s.rules) {
     nlattr* item = m.NestStart(PVL_A_ITEM);

@@ -44,6 +44,30 @@ absl::Status MirrorSender::Open() {
   return absl::OkStatus();
 }
 
+void MirrorSender::Failed(mirror::Session& s, int err) {
+  ++s.counters.lost;
+  if (s.error == err) return;
+  s.error = err;
+  if (err == EAGAIN || err == ENOBUFS) {
+    PVL_LOG_RATELIMITED(log_limit_, kWarning, "mirror session %s: the mirror socket is full (%s); copies lost until it drains",
+                        s.name, strerrorname_np(err));
+  } else if (TargetUnreachable(err)) {
+    PVL_LOG_RATELIMITED(log_limit_, kWarning, "mirror session %s: target %s unreachable (%s); copies lost", s.name,
+                        FormatIpv4(s.target), strerrorname_np(err));
+  } else {
+    PVL_LOG_RATELIMITED(log_limit_, kWarning, "mirror session %s: a copy to %s refused (%s)", s.name,
+                        FormatIpv4(s.target), strerrorname_np(err));
+  }
+}
+
+void MirrorSender::Sent(mirror::Session& s, uint32_t inner_len) {
+  ++s.counters.packets;
+  s.counters.bytes += inner_len;
+  if (s.error == 0) return;
+  s.error = 0;
+  PVL_LOG_RATELIMITED(log_limit_, kInfo, "mirror session %s: copies to %s go out again", s.name, FormatIpv4(s.target));
+}
+
 size_t MirrorSender::DropSession(mirror::Sessions& sessions, size_t k, size_t end, int err) {
   const absl::Span<const mirror::Datagram> dg = encap_.datagrams();
   const uint32_t dead = dg[index_[k]].session;
@@ -51,16 +75,13 @@ size_t MirrorSender::DropSession(mirror::Sessions& sessions, size_t k, size_t en
   size_t w = k;
   for (size_t j = k; j < end; ++j) {
     if (dg[index_[j]].session == dead) {
-      if (s != nullptr) ++s->counters.lost;
+      if (s != nullptr) Failed(*s, err);
       continue;
     }
     msgs_[w] = msgs_[j];
     index_[w] = index_[j];
     ++w;
   }
-  if (s != nullptr)
-    PVL_LOG_RATELIMITED(log_limit_, kWarning, "mirror session %s: target %s unreachable (%s); copies lost", s->name,
-                        FormatIpv4(s->target), strerrorname_np(err));
   return w;
 }
 
@@ -68,8 +89,8 @@ void MirrorSender::Send(mirror::Sessions& sessions, absl::Span<const mirror::Cop
   encap_.Build(sessions, copies);
   const absl::Span<const mirror::Datagram> dg = encap_.datagrams();
   const size_t n = dg.size();
-  auto lose = [&](size_t k) {
-    if (mirror::Session* s = sessions.at(dg[index_[k]].session)) ++s->counters.lost;
+  auto lose = [&](size_t k, int err) {
+    if (mirror::Session* s = sessions.at(dg[index_[k]].session)) Failed(*s, err);
   };
   msgs_.resize(n);
   iov_.resize(n);
@@ -88,19 +109,15 @@ void MirrorSender::Send(mirror::Sessions& sessions, absl::Span<const mirror::Cop
     index_[i] = static_cast<uint32_t>(i);
   }
   if (!is_open()) {  // cannot happen: adding a session opens the socket first
-    for (size_t j = 0; j < n; ++j) lose(j);
+    for (size_t j = 0; j < n; ++j) lose(j, EBADF);
     return;
   }
   size_t k = 0, end = n;
   while (k < end) {
     const int r = send_(fd_.get(), &msgs_[k], static_cast<unsigned>(end - k));
     if (r > 0) {
-      for (size_t j = k; j < k + static_cast<size_t>(r); ++j) {
-        if (mirror::Session* s = sessions.at(dg[index_[j]].session)) {
-          ++s->counters.packets;
-          s->counters.bytes += dg[index_[j]].inner_len;
-        }
-      }
+      for (size_t j = k; j < k + static_cast<size_t>(r); ++j)
+        if (mirror::Session* s = sessions.at(dg[index_[j]].session)) Sent(*s, dg[index_[j]].inner_len);
       k += static_cast<size_t>(r);
       continue;
     }
@@ -108,14 +125,14 @@ void MirrorSender::Send(mirror::Sessions& sessions, absl::Span<const mirror::Cop
     if (err == EINTR) continue;
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
       // The socket or the queue behind it is full now: the rest of this batch is lost.
-      for (size_t j = k; j < end; ++j) lose(j);
+      for (size_t j = k; j < end; ++j) lose(j, EAGAIN);
       return;
     }
     if (TargetUnreachable(err)) {
       end = DropSession(sessions, k, end, err);
       continue;
     }
-    lose(k);  // this datagram alone (too large for the kernel, say)
+    lose(k, err);  // this datagram alone (too large for the kernel, say)
     ++k;
   }
 }

@@ -46,6 +46,10 @@ class MirrorSender {
   // Every datagram from slot `k` on whose session is that of slot `k` is lost (its
   // target cannot be reached); the others move up. Returns the new end.
   size_t DropSession(mirror::Sessions& sessions, size_t k, size_t end, int err);
+  // A copy of `s` lost for `err`, or sent: counted, and the session's error state
+  // follows, logged when it changes (not once a copy).
+  void Failed(mirror::Session& s, int err);
+  void Sent(mirror::Session& s, uint32_t inner_len);
 
   UniqueFd fd_;
   bool open_for_test_ = false;

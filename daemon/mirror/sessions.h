@@ -39,6 +39,8 @@ struct Session {
   uint16_t number = 0;  // order among the source's sessions
   std::vector<Rule> rules;  // by ascending number
   Counters counters;
+  // Why the last copy was lost (an errno: no route, a full socket), 0 once one is sent.
+  int error = 0;
 };
 
 // What `mirror add` gives; unset optionals are chosen by the table.

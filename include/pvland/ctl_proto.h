@@ -203,7 +203,8 @@ enum pvl_attr_kind {
   X(DPORT, PVL_K_STRING, "dport")                                                     \
   X(HITS, PVL_K_U64, "hits")                    /* mirror rule: frames it decided */  \
   X(TRUNCATED, PVL_K_U64, "truncated")          /* mirror: copies cut to length */    \
-  X(SEG_ERRORS, PVL_K_U64, "segmentation_errors") /* mirror: offload not completed */
+  X(SEG_ERRORS, PVL_K_U64, "segmentation_errors") /* mirror: offload not completed */ \
+  X(TARGET_ERROR, PVL_K_STRING, "target_error") /* mirror: why copies are lost now */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

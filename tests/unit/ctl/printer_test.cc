@@ -366,6 +366,7 @@ Reply MirrorReply() {
     b.PutU64(PVL_A_LOST, 1);
     b.PutU64(PVL_A_TRUNCATED, 2);
     b.PutU64(PVL_A_SEG_ERRORS, 0);
+    b.PutString(PVL_A_TARGET_ERROR, "ENETUNREACH");
     nlattr* list = b.NestStart(PVL_A_RULES);
     nlattr* item = b.NestStart(PVL_A_ITEM);
     b.PutU16(PVL_A_NUMBER, 10);
@@ -395,7 +396,7 @@ Reply MirrorReply() {
 TEST(PrintMirror, TextInTheGrammarsWords) {
   EXPECT_EQ(Print(Cmd(PVL_CMD_MIRROR_GET), MirrorReply(), OutputFormat::kText),
             "web source p1 direction both target 192.0.2.9 dstport 4789 vni 4242 number 1 length 100\n"
-            "    tx_packets 4 tx_bytes 392 lost 1 truncated 2 segmentation_errors 0\n"
+            "    tx_packets 4 tx_bytes 392 lost 1 truncated 2 segmentation_errors 0 target_error ENETUNREACH\n"
             "    rule 10 accept direction egress protocol tcp src 10.0.0.0/24 dport 80 hits 3\n"
             "idle source p2 direction ingress target 192.0.2.10 dstport 4789 vni 0 number 2\n"
             "    tx_packets 0\n"
@@ -406,6 +407,7 @@ TEST(PrintMirror, Json) {
   EXPECT_EQ(Print(Cmd(PVL_CMD_MIRROR_GET), MirrorReply(), OutputFormat::kJson),
             R"([{"name":"web","source":"p1","direction":"both","target":"192.0.2.9","dstport":4789,"vni":4242,)"
             R"("length":100,"number":1,"tx_packets":4,"tx_bytes":392,"lost":1,"truncated":2,"segmentation_errors":0,)"
+            R"("target_error":"ENETUNREACH",)"
             R"("rules":[{"number":10,"action":"accept","direction":"egress","protocol":"tcp","src":"10.0.0.0/24",)"
             R"("dport":"80","hits":3}]},)"
             R"({"name":"idle","source":"p2","direction":"ingress","target":"192.0.2.10","dstport":4789,"vni":0,)"

@@ -124,6 +124,7 @@ TEST_F(MirrorSenderTest, AFullSocketLosesTheRestOfTheBatchWithoutWaiting) {
   EXPECT_EQ(Of(a_).lost, 3u);
   EXPECT_EQ(Of(b_).lost, 4u);
   EXPECT_EQ(socket_.calls, 3) << "never retried";
+  EXPECT_EQ(sessions_.at(b_)->error, EAGAIN);
 }
 
 TEST_F(MirrorSenderTest, AnUnreachableTargetLosesItsCopiesOnlyAndIsTriedOnce) {
@@ -139,6 +140,11 @@ TEST_F(MirrorSenderTest, AnUnreachableTargetLosesItsCopiesOnlyAndIsTriedOnce) {
   ASSERT_EQ(socket_.sent.size(), 2u);
   EXPECT_EQ(socket_.sent[0].target, 0xc000020au);
   EXPECT_EQ(socket_.sent[1].target, 0xc000020au);
+  EXPECT_EQ(sessions_.at(a_)->error, ENETUNREACH) << "mirror show says why";
+  EXPECT_EQ(sessions_.at(b_)->error, 0);
+  Send();  // the route is back
+  EXPECT_EQ(Of(a_).packets, 3u);
+  EXPECT_EQ(sessions_.at(a_)->error, 0);
 }
 
 TEST_F(MirrorSenderTest, ABlackholeOrProhibitRouteIsUnreachableToo) {
