@@ -59,6 +59,15 @@ class MirrorStageTest : public SwitchFixture {
     });
     return out;
   }
+  // t1, a trunk carrying VLAN 10, and a10, an access port of VLAN 10 where host 1 is.
+  void TrunkAndAccessPort() {
+    PortConfig trunk;
+    trunk.mode = PortMode::kTrunk;
+    trunk.allowed = *ParseVlanSet("10");
+    AddPort("t1", trunk);
+    Access("a10", 10);
+    bridge_.fdb().AddStatic(10, 10, HostMac(1), index_["a10"]);
+  }
   std::vector<Taken> SendTaken(const std::string& port, Frame f) {
     fakes_[port]->Inject(std::move(f));
     return RunTaken(port);
@@ -161,12 +170,7 @@ TEST_F(MirrorStageTest, AFrameRefusedAtDeliveryHasNoIngressCopy) {
 }
 
 TEST_F(MirrorStageTest, ATrunksCopiesCarryTheTagOfItsWire) {
-  PortConfig trunk;
-  trunk.mode = PortMode::kTrunk;
-  trunk.allowed = *ParseVlanSet("10");
-  AddPort("t1", trunk);
-  Access("a10", 10);
-  bridge_.fdb().AddStatic(10, 10, HostMac(1), index_["a10"]);
+  TrunkAndAccessPort();
   bridge_.fdb().AddStatic(10, 10, HostMac(2), index_["t1"]);
   AddSession("s1", "t1");
   // Egress: the tagged frame as it arrived, tag and priority bits included.
@@ -187,12 +191,7 @@ TEST_F(MirrorStageTest, ATrunksCopiesCarryTheTagOfItsWire) {
 }
 
 TEST_F(MirrorStageTest, ATagTheKernelStrippedIsPutBack) {
-  PortConfig trunk;
-  trunk.mode = PortMode::kTrunk;
-  trunk.allowed = *ParseVlanSet("10");
-  AddPort("t1", trunk);
-  Access("a10", 10);
-  bridge_.fdb().AddStatic(10, 10, HostMac(1), index_["a10"]);
+  TrunkAndAccessPort();
   AddSession("s1", "t1", kMirrorEgress);
   Frame stripped = Udp(2, 1);
   PacketBatch batch;
