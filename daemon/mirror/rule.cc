@@ -3,25 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/packet/parser.h"
 
-namespace pvland::mirror {
+static_assert(pvland::kIpProtoTcp == 6 && pvland::kIpProtoUdp == 17, "IpFactsOf's protocol numbers");
 
-std::optional<FlowFacts> FactsOf(const Packet& p) {
-  const L3Kind l3 = p.l3();
-  if (l3 != L3Kind::kIpv4 && l3 != L3Kind::kIpv6) return std::nullopt;
-  FlowFacts f;
-  const uint8_t* ip = p.l3_header();
-  f.v6 = l3 == L3Kind::kIpv6;
-  f.src = f.v6 ? ip + 8 : ip + 12;
-  f.dst = f.v6 ? ip + 24 : ip + 16;
-  f.proto = p.ip_proto;
-  // The parser sets kL4Valid only for a whole header in a first (or only) fragment.
-  if ((f.proto == kIpProtoTcp || f.proto == kIpProtoUdp) && p.l4_valid()) {
-    f.has_ports = true;
-    f.sport = LoadBe16(p.l4_header());
-    f.dport = LoadBe16(p.l4_header() + 2);
-  }
-  return f;
-}
+namespace pvland::mirror {
 
 absl::Status Rule::Check() const {
   if (number < 1 || number > kMirrorNumberMax)

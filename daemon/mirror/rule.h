@@ -23,10 +23,36 @@ struct FlowFacts {
   uint16_t dport = 0;
 };
 
-// The facts of an IPv4 or IPv6 frame; nullopt for anything else, which no rule matches
-// and nothing mirrors: ARP and other ethertypes (as in AWS, where ARP is never mirrored),
-// and a frame whose IP header the parser found malformed.
-std::optional<FlowFacts> FactsOf(const Packet& p);
+// Whether `p` is a frame rules may match: IPv4 or IPv6 with a header the parser accepted.
+// Nothing else is ever mirrored: ARP and other ethertypes (as in AWS, where ARP is never
+// mirrored), and a frame whose IP header the parser found malformed.
+inline bool IsMirrorable(const Packet& p) {
+  const L3Kind l3 = p.l3();
+  return l3 == L3Kind::kIpv4 || l3 == L3Kind::kIpv6;
+}
+
+// The facts of a frame IsMirrorable() accepted.
+inline FlowFacts IpFactsOf(const Packet& p) {
+  FlowFacts f;
+  const uint8_t* ip = p.l3_header();
+  f.v6 = p.l3() == L3Kind::kIpv6;
+  f.src = f.v6 ? ip + 8 : ip + 12;
+  f.dst = f.v6 ? ip + 24 : ip + 16;
+  f.proto = p.ip_proto;
+  // The parser sets kL4Valid only for a whole header in a first (or only) fragment.
+  if ((f.proto == 6 || f.proto == 17) && p.l4_valid()) {
+    const uint8_t* l4 = p.l4_header();
+    f.has_ports = true;
+    f.sport = static_cast<uint16_t>(l4[0] << 8 | l4[1]);
+    f.dport = static_cast<uint16_t>(l4[2] << 8 | l4[3]);
+  }
+  return f;
+}
+
+// The facts of any frame; nullopt for one that is never mirrored.
+inline std::optional<FlowFacts> FactsOf(const Packet& p) {
+  return IsMirrorable(p) ? std::optional<FlowFacts>(IpFactsOf(p)) : std::nullopt;
+}
 
 struct Rule {
   uint16_t number = 0;  // 1-32766, unique in its session

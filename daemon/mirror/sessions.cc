@@ -57,7 +57,7 @@ absl::StatusOr<uint32_t> Sessions::Add(const SessionSpec& spec) {
   if (spec.target == 0 || spec.target == 0xffffffff || (spec.target >> 28) == 0xe)
     return absl::InvalidArgumentError("target must be a unicast IPv4 address");
   const std::vector<uint32_t> none;
-  const std::vector<uint32_t>& on_port = spec.source < by_port_.size() ? by_port_[spec.source] : none;
+  const std::vector<uint32_t>& on_port = spec.source < by_port_.size() ? by_port_[spec.source].ids : none;
   // The session of the source with number `n`, or null.
   auto holder = [&](uint32_t n) -> const Session* {
     for (uint32_t id : on_port)
@@ -122,6 +122,7 @@ absl::Status Sessions::AddRule(std::string_view session, const Rule& rule) {
   Rule r = rule;
   r.hits = 0;
   s->rules.insert(at, r);
+  Reindex();
   return absl::OkStatus();
 }
 
@@ -132,6 +133,7 @@ absl::Status Sessions::DelRule(std::string_view session, uint16_t number) {
   if (it == s->rules.end())
     return absl::NotFoundError(absl::StrCat("session ", Quoted(session), " has no rule number ", number));
   s->rules.erase(it);
+  Reindex();
   return absl::OkStatus();
 }
 
@@ -157,15 +159,15 @@ Session* Sessions::Find(std::string_view name) {
 
 std::vector<const Session*> Sessions::Ordered() const {
   std::vector<const Session*> out;
-  for (const auto& ids : by_port_)
-    for (uint32_t id : ids) out.push_back(slots_[id].get());
+  for (const PortIndex& port : by_port_)
+    for (uint32_t id : port.ids) out.push_back(slots_[id].get());
   return out;
 }
 
 std::vector<std::string> Sessions::NamesOn(uint16_t port) const {
   std::vector<std::string> out;
   if (port < by_port_.size())
-    for (uint32_t id : by_port_[port]) out.push_back(slots_[id]->name);
+    for (uint32_t id : by_port_[port].ids) out.push_back(slots_[id]->name);
   return out;
 }
 
@@ -180,22 +182,39 @@ void Sessions::Reindex() {
       by_port_.resize(s->source + 1u);
       port_dirs_.resize(s->source + 1u, 0);
     }
-    by_port_[s->source].push_back(id);
+    PortIndex& port = by_port_[s->source];
+    port.ids.push_back(id);
     port_dirs_[s->source] |= s->dirs;
     any_ingress_ = any_ingress_ || (s->dirs & kMirrorIngress) != 0;
+    for (uint8_t dir : {kMirrorEgress, kMirrorIngress}) {
+      if ((s->dirs & dir) == 0) continue;
+      auto& protocols = port.protocols[DirIndex(dir)];
+      for (const Rule& r : s->rules) {
+        if ((r.dirs & dir) == 0) continue;
+        if (!r.protocol) {
+          protocols.fill(~uint64_t{0});
+          break;
+        }
+        protocols[*r.protocol >> 6] |= uint64_t{1} << (*r.protocol & 63);
+      }
+    }
   }
-  for (auto& ids : by_port_)
-    std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) { return slots_[a]->number < slots_[b]->number; });
+  for (PortIndex& port : by_port_)
+    std::sort(port.ids.begin(), port.ids.end(),
+              [&](uint32_t a, uint32_t b) { return slots_[a]->number < slots_[b]->number; });
 }
 
 int Sessions::Select(uint16_t port, uint8_t dir, const Packet& p) {
-  const std::optional<FlowFacts> f = FactsOf(p);
-  if (!f || port >= by_port_.size()) return -1;
-  for (uint32_t id : by_port_[port]) {
+  if (port >= by_port_.size() || !IsMirrorable(p)) return -1;
+  const PortIndex& index = by_port_[port];
+  const auto& protocols = index.protocols[DirIndex(dir)];
+  if (((protocols[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) == 0) return -1;
+  const FlowFacts f = IpFactsOf(p);
+  for (uint32_t id : index.ids) {
     Session& s = *slots_[id];
     if ((s.dirs & dir) == 0) continue;
     for (Rule& r : s.rules) {
-      if ((r.dirs & dir) == 0 || !Matches(r, *f)) continue;
+      if ((r.dirs & dir) == 0 || !Matches(r, f)) continue;
       ++r.hits;
       if (r.accept) return static_cast<int>(id);
       break;  // rejected by this session; a later one may still take it

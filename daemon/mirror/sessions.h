@@ -5,6 +5,7 @@
 // direction). Pure tables: the pipeline asks Select(), the dataplane's sender counts.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -99,9 +100,18 @@ class Sessions {
   // Rebuilds the per-port lists and direction bits after a change.
   void Reindex();
 
+  // A port's sessions, and for each direction the IP protocols some rule of them may
+  // match: a frame of any other protocol is passed over with one test, and no rule would
+  // have decided it (hits stay exact).
+  struct PortIndex {
+    std::vector<uint32_t> ids;  // slot ids, by ascending number
+    std::array<std::array<uint64_t, 4>, 2> protocols{};  // [egress, ingress][protocol / 64]
+  };
+  static size_t DirIndex(uint8_t dir) { return dir >> 1; }
+
   std::vector<std::unique_ptr<Session>> slots_;  // null: free
   size_t count_ = 0;
-  std::vector<std::vector<uint32_t>> by_port_;   // slot ids, by ascending number
+  std::vector<PortIndex> by_port_;
   std::vector<uint8_t> port_dirs_;
   bool any_ingress_ = false;
   std::function<uint32_t()> random_;

@@ -234,6 +234,27 @@ TEST_F(SessionsTest, ARejectHidesTheFrameFromItsSessionOnly) {
   EXPECT_EQ(sessions_.Find("a")->rules[1].hits, 1u) << "rule 20 is not asked after rule 10 rejected";
 }
 
+TEST_F(SessionsTest, EveryProtocolNumberReachesItsRulesAndOnlyThose) {
+  ASSERT_TRUE(sessions_.Add(Spec("s1")).ok());
+  for (uint8_t proto : {uint8_t{0}, uint8_t{63}, uint8_t{64}, uint8_t{200}, uint8_t{255}}) {
+    Rule r = AcceptAll(static_cast<uint16_t>(proto + 1));
+    r.protocol = proto;
+    ASSERT_TRUE(sessions_.AddRule("s1", r).ok());
+    EXPECT_EQ(Selected(0, kMirrorEgress, {.proto = proto}), "s1") << int(proto);
+    EXPECT_EQ(Selected(0, kMirrorEgress, {.proto = static_cast<uint8_t>(proto ^ 1)}), "") << int(proto ^ 1);
+  }
+  // A reject rule's protocol is asked too, so its hits stay exact.
+  ASSERT_TRUE(sessions_.Add(Spec("s0")).ok());
+  Rule no_ssh = AcceptAll(1);
+  no_ssh.accept = false;
+  no_ssh.protocol = kIpProtoTcp;
+  ASSERT_TRUE(sessions_.AddRule("s0", no_ssh).ok());
+  EXPECT_EQ(Selected(0, kMirrorEgress, {.proto = kIpProtoTcp}), "");
+  EXPECT_EQ(sessions_.Find("s0")->rules[0].hits, 1u);
+  ASSERT_TRUE(sessions_.DelRule("s0", 1).ok());
+  EXPECT_EQ(Selected(0, kMirrorEgress, {.proto = kIpProtoTcp}), "") << "no rule takes TCP any more";
+}
+
 TEST_F(SessionsTest, DirectionsOfSessionsAndOfRules) {
   SessionSpec out = Spec("out");
   out.dirs = kMirrorEgress;
