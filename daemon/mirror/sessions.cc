@@ -204,11 +204,7 @@ void Sessions::Reindex() {
               [&](uint32_t a, uint32_t b) { return slots_[a]->number < slots_[b]->number; });
 }
 
-int Sessions::Select(uint16_t port, uint8_t dir, const Packet& p) {
-  if (port >= by_port_.size() || !IsMirrorable(p)) return -1;
-  const PortIndex& index = by_port_[port];
-  const auto& protocols = index.protocols[DirIndex(dir)];
-  if (((protocols[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) == 0) return -1;
+int Sessions::SelectByRules(const PortIndex& index, uint8_t dir, const Packet& p) {
   const FlowFacts f = IpFactsOf(p);
   for (uint32_t id : index.ids) {
     Session& s = *slots_[id];

@@ -57,6 +57,16 @@ struct SessionSpec {
 };
 
 class Sessions {
+ private:
+  // A port's sessions, and for each direction the IP protocols some rule of them may
+  // match: a frame of any other protocol is passed over with one test, and no rule would
+  // have decided it (hits stay exact).
+  struct PortIndex {
+    std::vector<uint32_t> ids;  // slot ids, by ascending number
+    std::array<std::array<uint64_t, 4>, 2> protocols{};  // [egress, ingress][protocol / 64]
+  };
+  static size_t DirIndex(uint8_t dir) { return dir >> 1; }
+
  public:
   static constexpr size_t kMaxSessions = 1024;
   static constexpr size_t kMaxRules = 100;  // per session; a show record stays one message
@@ -91,23 +101,23 @@ class Sessions {
   bool any_ingress() const { return any_ingress_; }
   // The session that mirrors `p`, seen on port `port` in direction `dir` (one bit): the
   // first by number whose rules accept it; -1 for none. The rule that decided, in each
-  // session asked, counts a hit.
-  int Select(uint16_t port, uint8_t dir, const Packet& p);
+  // session asked, counts a hit. Inline up to the protocol test, which most frames a
+  // session does not want stop at.
+  int Select(uint16_t port, uint8_t dir, const Packet& p) {
+    if (port >= by_port_.size() || !IsMirrorable(p)) return -1;
+    const PortIndex& index = by_port_[port];
+    const auto& protocols = index.protocols[DirIndex(dir)];
+    if (((protocols[p.ip_proto >> 6] >> (p.ip_proto & 63)) & 1) == 0) return -1;
+    return SelectByRules(index, dir, p);
+  }
 
  private:
+  int SelectByRules(const PortIndex& index, uint8_t dir, const Packet& p);
   uint32_t RandomFreeVni();
   bool VniInUse(uint32_t vni) const;
   // Rebuilds the per-port lists and direction bits after a change.
   void Reindex();
 
-  // A port's sessions, and for each direction the IP protocols some rule of them may
-  // match: a frame of any other protocol is passed over with one test, and no rule would
-  // have decided it (hits stay exact).
-  struct PortIndex {
-    std::vector<uint32_t> ids;  // slot ids, by ascending number
-    std::array<std::array<uint64_t, 4>, 2> protocols{};  // [egress, ingress][protocol / 64]
-  };
-  static size_t DirIndex(uint8_t dir) { return dir >> 1; }
 
   std::vector<std::unique_ptr<Session>> slots_;  // null: free
   size_t count_ = 0;
