@@ -92,5 +92,6 @@ const Object& MonitorObject();
 const Object& CaptureObject();
 const Object& WhyObject();
 const Object& SaveObject();
+const Object& MirrorObject();
 
 }  // namespace pvland::ctl::grammar

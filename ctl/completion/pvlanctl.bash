@@ -41,6 +41,23 @@ _pvlanctl_vlans() {
   _pvlanctl_query -j vlan show | grep -o '"vlan":[0-9]*' | sed 's/^"vlan"://'
 }
 
+# Mirror session names.
+_pvlanctl_mirrors() {
+  _pvlanctl_query -j mirror show | grep -o '"name":"[^"]*"' | sed 's/^"name":"\(.*\)"$/\1/'
+}
+
+# _pvlanctl_mirror_words PREV KEYS: after a key that takes a value, its values (none to
+# offer for numbers, addresses and ranges); otherwise the keys.
+_pvlanctl_mirror_words() {
+  case $1 in
+    source) _pvlanctl_ports ;;
+    direction) echo "ingress egress both" ;;
+    protocol) echo "tcp udp icmp icmpv6 all" ;;
+    target|dstport|vni|length|number|src|dst|sport|dport) ;;
+    *) echo "$2" ;;
+  esac
+}
+
 # sysctl keys: conf for all, default and every internal port; neigh per internal port;
 # the martian log's budget.
 _pvlanctl_sysctl_keys() {
@@ -122,7 +139,7 @@ _pvlanctl() {
     elif [[ $cur == -* ]]; then
       words="-s -j -p -b -force"
     else
-      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why save help"
+      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why save mirror help"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -140,6 +157,7 @@ _pvlanctl() {
       neigh) words="show help" ;;
       conntrack) words="show flush help" ;;
       monitor) words="drops show help" ;;
+      mirror) words="add del rule show help" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -202,6 +220,21 @@ _pvlanctl() {
       (( n == 0 )) && words="proxy" ;;
     monitor/drops)
       (( n == 0 )) && words=$(_pvlanctl_ports) ;;
+    mirror/add)
+      (( n >= 1 )) && words=$(_pvlanctl_mirror_words "$prev" "source direction target dstport vni length number") ;;
+    mirror/del|mirror/show)
+      (( n == 0 )) && words=$(_pvlanctl_mirrors) ;;
+    mirror/rule)
+      # mirror rule add|del NAME KEY ...
+      if (( n == 0 )); then
+        words="add del"
+      elif (( n == 1 )); then
+        words=$(_pvlanctl_mirrors)
+      elif [ "${args[0]}" = add ]; then
+        words=$(_pvlanctl_mirror_words "$prev" "number accept reject direction protocol src dst sport dport")
+      else
+        words=$(_pvlanctl_mirror_words "$prev" "number")
+      fi ;;
     capture/*)
       # capture PORT|drops -w FILE|- [FILTER]
       if (( n == 0 )); then

@@ -6,6 +6,7 @@
 
 #include "include/pvland/strings.h"
 #include "daemon/control/dispatcher.h"
+#include "daemon/control/mirror_handlers.h"
 #include "daemon/ipv4/neigh_parms.h"
 #include "daemon/ipv4/sysctl.h"
 
@@ -187,6 +188,12 @@ void SaveStaticFdb(SaveContext& ctx, std::vector<std::string>& out) {
     out.push_back(text::Cat("fdb add ", FormatMac(mac), " port ", port, " vlan ", vid));
 }
 
+// Mirror sessions and their rules, after the ports they name (mirror_handlers.cc knows
+// their grammar).
+void SaveMirrors(SaveContext& ctx, std::vector<std::string>& out) {
+  for (std::string& line : MirrorCommands(ctx.bridge)) out.push_back(std::move(line));
+}
+
 // The sections of a saved configuration, in the order a restore must run them: whatever
 // a line names exists by the time it runs (VLANs before the ports on them, ports before
 // the sysctls and FDB entries that name them).
@@ -197,10 +204,7 @@ constexpr SaveSection kSections[] = {
     SavePorts,
     SaveSysctls,
     SaveStaticFdb,
-    // EXTENSION POINT: mirror sessions. Their `mirror add ...` and `mirror rule add ...`
-    // lines go here, after the ports they name: add a SaveMirrors(SaveContext&, lines)
-    // section that writes every session and rule, and a case to
-    // tests/unit/control/config_save_test.cc and tests/integration/harden/save_restore.sh.
+    SaveMirrors,
 };
 
 absl::Status ConfigGet(ControlContext& ctx, const ctl::AttrView&, ReplyRecords& out) {

@@ -39,6 +39,7 @@ Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT)
   RegisterObserveHandlers(*this);
   RegisterConntrackHandlers(*this);
   RegisterSaveHandlers(*this);
+  RegisterMirrorHandlers(*this);
 }
 
 void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }

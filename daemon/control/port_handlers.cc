@@ -2,6 +2,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "daemon/control/dispatcher.h"
 
 namespace pvland {
@@ -202,6 +203,12 @@ absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
 absl::Status PortDel(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
   auto idx = RequirePort(ctx, a);
   if (!idx.ok()) return idx.status();
+  // A session's source stays until the session goes: deleting it would silently end a
+  // mirror someone relies on (docs/mirroring.md).
+  if (std::vector<std::string> sessions = ctx.bridge.mirror().NamesOn(*idx); !sessions.empty())
+    return absl::FailedPreconditionError(absl::StrCat(
+        "port ", ctx.bridge.port(*idx)->name, " is the source of mirror session", sessions.size() > 1 ? "s " : " ",
+        absl::StrJoin(sessions, ", "), "; delete ", sessions.size() > 1 ? "them" : "it", " first (mirror del NAME)"));
   ctx.dataplane.DeletePort(*idx);
   return absl::OkStatus();
 }

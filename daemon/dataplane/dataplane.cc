@@ -11,7 +11,12 @@
 namespace pvland {
 
 Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router, IngressGuard* guard)
-    : loop_(loop), bridge_(bridge), clock_(clock), router_(router), pipeline_(bridge, router, router) {
+    : loop_(loop),
+      bridge_(bridge),
+      clock_(clock),
+      router_(router),
+      pipeline_(bridge, router, router),
+      mirror_sender_(clock) {
   env_.guard = guard;
   if (router_ != nullptr) {
     env_.l3_device.opened = [this](const std::string& name, int ifindex) {
@@ -62,6 +67,11 @@ void Dataplane::SendObserved() {
   SendLists(bridge_, tx_, [this](uint16_t i) { return PortAt(i); });
   AfterSendObserved();
   tx_.Clear();
+}
+
+void Dataplane::SendMirrorCopies() {
+  mirror_sender_.Send(bridge_.mirror(), pipeline_.mirror_copies());
+  pipeline_.mirror_copies().clear();
 }
 
 void Dataplane::BeforeRunObserved(uint16_t idx) {
@@ -174,6 +184,8 @@ size_t Dataplane::PollOnce(uint16_t idx) {
   if (hooks_.active != 0) [[unlikely]] BeforeRunObserved(idx);
   pipeline_.Run(idx, batch_, clock_.Now(), tx_);
   Transmit();
+  // Mirror copies leave after the batch's own frames, from memory the batch still holds.
+  if (!pipeline_.mirror_copies().empty()) [[unlikely]] SendMirrorCopies();
   // Only the control path deletes ports, never during a run, so `port` is still valid.
   port.ReleaseRx();
   return n;

@@ -15,6 +15,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
+#include "daemon/dataplane/mirror_sender.h"
 #include "daemon/observe/observer.h"
 #include "daemon/router/router.h"
 #include "daemon/packet/tx_list.h"
@@ -65,6 +66,10 @@ class Dataplane {
   Observer* observer() const { return observer_; }
   // The delivery step's per-destination filters are added here.
   Pipeline& pipeline() { return pipeline_; }
+  // Opens the socket mirror copies leave by (docs/mirroring.md); called before the first
+  // session is added, so pvland without sessions opens nothing. Idempotent.
+  absl::Status EnableMirroring() { return mirror_sender_.Open(); }
+  MirrorSender& mirror_sender() { return mirror_sender_; }
 
  private:
   Port* PortAt(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
@@ -79,6 +84,8 @@ class Dataplane {
   // Sends tx_ and clears it; with the observer active, through SendObserved.
   void Transmit();
   [[gnu::noinline]] void SendObserved();
+  // Sends the run's mirror copies and forgets them.
+  [[gnu::noinline]] void SendMirrorCopies();
 
   EventLoop& loop_;
   Bridge& bridge_;
@@ -90,6 +97,7 @@ class Dataplane {
   Pipeline pipeline_;
   PacketBatch batch_;
   TxLists tx_;
+  MirrorSender mirror_sender_;
   // Each bridge port's I/O, at the bridge's index.
   std::vector<std::unique_ptr<Port>> ports_;
 };

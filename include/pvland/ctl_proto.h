@@ -62,7 +62,12 @@ struct pvl_ctlhdr {
   X(WHY_GET)             \
   X(CONNTRACK_GET)       \
   X(CONNTRACK_FLUSH)     \
-  X(CONFIG_GET)          /* save: the running configuration as commands */
+  X(CONFIG_GET)          /* save: the running configuration as commands */ \
+  X(MIRROR_ADD)          \
+  X(MIRROR_DEL)          \
+  X(MIRROR_GET)          \
+  X(MIRROR_RULE_ADD)     \
+  X(MIRROR_RULE_DEL)
 
 enum pvl_cmd {
   PVL_CMD_UNSPEC = 0,
@@ -173,8 +178,8 @@ enum pvl_attr_kind {
   X(PSF_MAX_ENTRIES, PVL_K_U32, "psf_max_entries")                                   \
   X(PSF_ACTIVE, PVL_K_BOOL, "psf_active")       /* what auto resolved to */           \
   X(PSF_ENTRIES, PVL_K_U32, "psf_entries")      /* connections tracked now */         \
-  X(SRC, PVL_K_STRING, "src")                   /* conntrack: ADDR:PORT that opened it */ \
-  X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end */        \
+  X(SRC, PVL_K_STRING, "src")                   /* conntrack: ADDR:PORT that opened it; mirror rule: prefix */ \
+  X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end; mirror rule: prefix */ \
   X(ORIGIN_DIR, PVL_K_STRING, "origin")         /* conntrack: from-port | to-port */  \
   X(EXPIRES_MS, PVL_K_U64, "expires_ms")        /* conntrack: time left */            \
   X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */ \
@@ -189,7 +194,23 @@ enum pvl_attr_kind {
   X(NETLINK_EVENTS, PVL_K_U64, "netlink_events") /* bridge: rtnetlink notifications applied */ \
   X(NETLINK_OVERRUNS, PVL_K_U64, "netlink_overruns") /* bridge: ENOBUFS: notifications lost */ \
   X(NETLINK_RESYNCS, PVL_K_U64, "netlink_resyncs") /* bridge: full re-dumps after a loss */ \
-  X(LINE, PVL_K_STRING, "line")                 /* save: one command of the configuration */
+  X(LINE, PVL_K_STRING, "line")                 /* save: one command of the configuration */ \
+  X(SOURCE, PVL_K_STRING, "source")             /* mirror: the source port */         \
+  X(MIRROR_DIR, PVL_K_STRING, "direction")      /* mirror: ingress | egress | both */ \
+  X(TARGET, PVL_K_IPV4, "target")               /* mirror: the VXLAN receiver */      \
+  X(DSTPORT, PVL_K_U16, "dstport")              /* mirror: its UDP port */            \
+  X(VNI, PVL_K_U32, "vni")                      /* mirror: 0-16777215 */              \
+  X(PACKET_LENGTH, PVL_K_U32, "length")         /* mirror: inner bytes kept */        \
+  X(NUMBER, PVL_K_U16, "number")                /* mirror session / rule number */    \
+  X(RULES, PVL_K_NEST, "rules")                 /* mirror: list of ITEM{NUMBER, ...} */ \
+  X(ACTION, PVL_K_STRING, "action")             /* mirror rule: accept | reject */    \
+  X(PROTOCOL, PVL_K_STRING, "protocol")         /* mirror rule: tcp|udp|icmp|icmpv6|N */ \
+  X(SPORT, PVL_K_STRING, "sport")               /* mirror rule: port range "A-B" */   \
+  X(DPORT, PVL_K_STRING, "dport")                                                     \
+  X(HITS, PVL_K_U64, "hits")                    /* mirror rule: frames it decided */  \
+  X(TRUNCATED, PVL_K_U64, "truncated")          /* mirror: copies cut to length */    \
+  X(SEG_ERRORS, PVL_K_U64, "segmentation_errors") /* mirror: offload not completed */ \
+  X(TARGET_ERROR, PVL_K_STRING, "target_error") /* mirror: why copies are lost now */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

@@ -26,6 +26,7 @@ PVLAND="$BIN/pvland" start_pvland sw
 ctl port add p1 >/dev/null
 ctl port add gw0 type internal vlan 100 >/dev/null
 ctl vlan add 100 >/dev/null
+ctl mirror add m1 source p1 target 192.0.2.9 >/dev/null
 
 # complete WORD...: the sorted COMPREPLY for the command line WORD..., the last word being
 # the one under the cursor (pass '' for "after a space").
@@ -40,7 +41,7 @@ complete_line() {
 S=(-s "$PVSOCK")
 
 expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
-expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help monitor neigh port route save stats sysctl vlan why"
+expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help mirror monitor neigh port route save stats sysctl vlan why"
 expect_eq "object prefix" "$(complete_line po)" "port"
 expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
 expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
@@ -72,6 +73,17 @@ expect_eq "capture targets" "$(complete_line "${S[@]}" capture '')" "drops gw0 p
 expect_eq "capture -w" "$(complete_line "${S[@]}" capture p1 '')" "-w"
 expect_ok "capture -w offers - (standard output)" sh -c "printf '%s\\n' $(complete_line capture drops -w '') | grep -qx -- -"
 expect_eq "why" "$(complete_line "${S[@]}" why '')" "-n gw0 p1"
+expect_eq "mirror verbs" "$(complete_line mirror '')" "add del help rule show"
+expect_eq "mirror add keys" "$(complete_line mirror add s1 '')" "direction dstport length number source target vni"
+expect_eq "mirror add source" "$(complete_line "${S[@]}" mirror add s1 source '')" "gw0 p1"
+expect_eq "mirror add direction" "$(complete_line mirror add s1 source p1 direction '')" "both egress ingress"
+expect_eq "mirror session names" "$(complete_line "${S[@]}" mirror del '')" "m1"
+expect_eq "mirror rule verbs" "$(complete_line mirror rule '')" "add del"
+expect_eq "mirror rule add session" "$(complete_line "${S[@]}" mirror rule add '')" "m1"
+expect_eq "mirror rule add keys" "$(complete_line mirror rule add m1 number 1 '')" \
+  "accept direction dport dst number protocol reject sport src"
+expect_eq "mirror rule add protocol" "$(complete_line mirror rule add m1 protocol '')" "all icmp icmpv6 tcp udp"
+expect_eq "mirror rule del keys" "$(complete_line mirror rule del m1 '')" "number"
 expect_eq "why after a port" "$(complete_line "${S[@]}" why p1 '')" "-n"
 touch "$T_DIR/saved.conf"
 expect_eq "save offers files" "$(complete_line save "$T_DIR/saved.c")" "$T_DIR/saved.conf"

@@ -137,7 +137,7 @@ TEST(Pvlanctl, OptionErrors) {
   EXPECT_EQ(Pvlanctl({"-force", "port", "show"}).err, "pvlanctl: -force applies to -b FILE only\n");
   EXPECT_EQ(Pvlanctl({"-b", "-", "port", "show"}).err, "pvlanctl: unexpected 'port' after -b -\n");
   EXPECT_EQ(Pvlanctl({}).err,
-            "pvlanctl: missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why, save\n");
+            "pvlanctl: missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why, save, mirror\n");
   EXPECT_EQ(Pvlanctl({"-x"}).rc, 1);
 }
 

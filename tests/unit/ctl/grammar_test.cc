@@ -123,6 +123,27 @@ TEST(ParseCommand, SaveKeepsItsFileForPvlanctl) {
   EXPECT_EQ(bare->write_to, "") << "standard output";
 }
 
+INSTANTIATE_TEST_SUITE_P(
+    Mirror, GoodCommand,
+    ::testing::Values(
+        Good{"mirror add s1 source p1 target 192.0.2.9", "MIRROR_ADD name=s1 source=p1 target=192.0.2.9"},
+        Good{"mirror add s1 source p1 direction egress target 192.0.2.9 dstport 8472 vni 0 length 128 number 2",
+             "MIRROR_ADD name=s1 source=p1 direction=egress target=192.0.2.9 dstport=8472 vni=0 length=128 number=2"},
+        Good{"mirror add s1 vni 16777215 target 10.0.0.1 source p2 direction both",
+             "MIRROR_ADD name=s1 vni=16777215 target=10.0.0.1 source=p2 direction=both"},
+        Good{"mirror del s1", "MIRROR_DEL name=s1"},
+        Good{"mirror show", "MIRROR_GET dump"},
+        Good{"mirror show s1", "MIRROR_GET name=s1"},
+        Good{"mirror rule add s1 number 10 accept", "MIRROR_RULE_ADD name=s1 number=10 action=accept"},
+        Good{"mirror rule add s1 reject number 5 direction ingress protocol 6 src 10.0.0.1 dst 10.0.0.0/8 "
+             "sport 80-80 dport 1024-65535",
+             "MIRROR_RULE_ADD name=s1 number=5 direction=ingress protocol=tcp src=10.0.0.1/32 dst=10.0.0.0/8 "
+             "sport=80 dport=1024-65535 action=reject"},
+        Good{"mirror rule add s1 number 1 accept protocol all src 2001:db8::/32",
+             "MIRROR_RULE_ADD name=s1 number=1 src=2001:db8::/32 action=accept"},
+        Good{"mirror rule add s1 number 1 accept protocol icmpv6", "MIRROR_RULE_ADD name=s1 number=1 protocol=icmpv6 action=accept"},
+        Good{"mirror rule del s1 number 5", "MIRROR_RULE_DEL name=s1 number=5"}));
+
 TEST(ParseCommand, SysctlDashNAsksForValuesOnly) {
   auto plain = ParseCommand(Words("sysctl a"), 1);
   auto n = ParseCommand(Words("sysctl -n a"), 1);
@@ -150,6 +171,40 @@ TEST_P(BadCommand, FailsSayingWhy) {
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(c.status().message()), HasSubstr(GetParam().error));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Mirror, BadCommand,
+    ::testing::Values(
+        Bad{"mirror", "mirror: missing verb; expected one of: add, del, rule, show"},
+        Bad{"mirror add", "mirror add: missing NAME"},
+        Bad{"mirror add s1 target 192.0.2.9", "mirror add: missing 'source PORT'"},
+        Bad{"mirror add s1 source p1", "mirror add: missing 'target IP'"},
+        Bad{"mirror add s1 source p1 target 2001:db8::1", "target must be an IPv4 address, got '2001:db8::1'"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 vni 16777216", "vni must be 0-16777215, got 16777216"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 length 13", "length must be 14-65535, got 13"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 number 0", "number must be 1-32766, got 0"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 dstport 0", "dstport must be 1-65535, got 0"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 direction sideways",
+            "direction must be ingress, egress or both, got 'sideways'"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 target 192.0.2.10", "key 'target' given twice"},
+        Bad{"mirror add 'a b' source p1 target 192.0.2.9", "may only hold letters, digits"},
+        Bad{"mirror add s1 source a/b target 192.0.2.9", "may not contain '/'"},
+        Bad{"mirror del", "mirror del: missing NAME"},
+        Bad{"mirror del s1 s2", "unexpected argument 's2'"},
+        Bad{"mirror show s1 s2", "unexpected argument 's2'"},
+        Bad{"mirror rule", "mirror rule: missing add or del"},
+        Bad{"mirror rule s1 number 1", "unknown verb 's1'; expected add or del"},
+        Bad{"mirror rule add s1 accept", "missing 'number N'"},
+        Bad{"mirror rule add s1 number 1", "missing accept or reject"},
+        Bad{"mirror rule add s1 number 1 accept reject", "give one of accept and reject"},
+        Bad{"mirror rule add s1 number 1 accept dport 80", "sport and dport need protocol tcp or udp"},
+        Bad{"mirror rule add s1 number 1 accept protocol icmp sport 1", "(the rule has protocol icmp)"},
+        Bad{"mirror rule add s1 number 1 accept protocol sctp", "protocol must be tcp, udp, icmp, icmpv6, all or a number"},
+        Bad{"mirror rule add s1 number 1 accept src 10.0.0.1/8", "did you mean 10.0.0.0/8?"},
+        Bad{"mirror rule add s1 number 1 accept src 10.0.0.0/8 dst ::/0", "different address families"},
+        Bad{"mirror rule add s1 number 1 accept protocol tcp dport 90-80", "ends below its start"},
+        Bad{"mirror rule add s1 number 32767 accept", "number must be 1-32766, got 32767"},
+        Bad{"mirror rule del s1", "mirror rule: missing 'number N'"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Structure, BadCommand,
