@@ -109,7 +109,7 @@ void ControlServer::OnAccept() {
         // The connection stays pending and would wake the loop at once again: stop
         // accepting until the next check, a second from now.
         PVL_LOG_RATELIMITED(log_limit_, kWarning, "control: out of file descriptors; accepting again in a second");
-        (void)loop_.Modify(listen_fd_.get(), 0);
+        accept_paused_ = loop_.Modify(listen_fd_.get(), 0).ok();
       }
       return;
     }
@@ -255,7 +255,7 @@ void ControlServer::StartSubscription(Client& c) {
 }
 
 void ControlServer::CheckStalled() {
-  (void)loop_.Modify(listen_fd_.get(), EPOLLIN);  // accepting again after EMFILE
+  if (accept_paused_) accept_paused_ = !loop_.Modify(listen_fd_.get(), EPOLLIN).ok();  // after EMFILE
   const MonoNs now = clock_.Now();
   std::vector<int> stalled;
   for (const auto& [fd, c] : clients_)

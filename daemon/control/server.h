@@ -79,6 +79,7 @@ class ControlServer {
   LogRateLimit log_limit_;
   std::string path_;
   UniqueFd listen_fd_;
+  bool accept_paused_ = false;  // out of descriptors: until the next CheckStalled
   std::vector<uint8_t> rx_;  // one request datagram
   absl::flat_hash_map<int, std::unique_ptr<Client>> clients_;
 };
