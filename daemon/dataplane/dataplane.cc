@@ -13,6 +13,7 @@ namespace pvland {
 Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router, IngressGuard* guard)
     : loop_(loop), bridge_(bridge), clock_(clock), router_(router), pipeline_(bridge, router, router) {
   env_.guard = guard;
+  env_.clock = &clock_;
   if (router_ != nullptr) {
     env_.l3_device.opened = [this](const std::string& name, int ifindex) {
       return router_->OnInternalPortAdded(name, ifindex);
@@ -80,9 +81,10 @@ std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {
   return port->KernelDrops();
 }
 
-absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg) {
+absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg,
+                                             const PortParams& params) {
   if (bridge_.FindPort(name)) return absl::AlreadyExistsError(absl::StrCat("port '", name, "' exists"));
-  auto port = MakePort(type, name, env_);
+  auto port = MakePort(type, name, env_, params);
   if (!port.ok()) return port.status();
   return AddPort(std::move(*port), cfg);
 }
