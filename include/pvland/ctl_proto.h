@@ -91,7 +91,7 @@ enum pvl_attr_kind {
   X(ERROR_MSG, PVL_K_STRING, "error")           /* in NLMSG_ERROR replies */           \
   X(ITEM, PVL_K_NEST, "item")                   /* one element of a list */           \
   X(NAME, PVL_K_STRING, "name")                 /* port or knob name */               \
-  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev | tap | internal */         \
+  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev|tap|internal|vxlan */       \
   X(IFINDEX, PVL_K_U32, "ifindex")                                                    \
   X(STATE, PVL_K_STRING, "state")               /* up | down | absent */              \
   X(MAC, PVL_K_MAC, "mac")                                                            \
@@ -183,7 +183,15 @@ enum pvl_attr_kind {
   X(PSF_REFUSED, PVL_K_U64, "psf_refused")      /* port: new connections refused at a limit */ \
   X(FDB_ENTRIES, PVL_K_U32, "fdb_entries")      /* bridge */                          \
   X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */ \
-  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */
+  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */ \
+  X(VNI, PVL_K_U32, "vni")                      /* vxlan port: 0-16777215 */          \
+  X(REMOTES, PVL_K_NEST, "remotes")             /* vxlan port: ITEM{ADDR [, counters]} */ \
+  X(LOCAL, PVL_K_IPV4, "local")                 /* vxlan port: source / bound address */ \
+  X(DSTPORT, PVL_K_U16, "dstport")              /* vxlan port: UDP port, both ways */ \
+  X(REMOTES_LEARNED, PVL_K_U32, "remotes_learned") /* vxlan port: MACs with a known remote */ \
+  X(REMOTE_LEARN_REFUSED, PVL_K_U64, "remote_learn_refused") /* vxlan port: table full */ \
+  X(REMOTE, PVL_K_IPV4, "remote")               /* fdb: the remote a MAC is behind */ \
+  X(TX_ERRORS, PVL_K_U64, "tx_errors")          /* vxlan remote: datagrams refused */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
