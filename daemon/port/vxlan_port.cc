@@ -210,6 +210,11 @@ size_t VxlanPort::Receive(PacketBatch& batch) {
     p.frame = d + kVxlanHeaderLen;
     p.len = static_cast<uint32_t>(len - kVxlanHeaderLen);
     p.wire_len = p.len;
+    if (rx_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) [[unlikely]] {
+      // Larger than any IPv4 datagram (a GSO packet beyond 64 KiB): cut, so oversize.
+      p.wire_len = p.len + 1;
+      continue;
+    }
     // The sender's partial checksum or TCP super-frame, if its outer packet crossed a veth
     // (lost_offload.h): the egress port completes or cuts it. A look at a copy: the parse
     // stage parses p itself.
