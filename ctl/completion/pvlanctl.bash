@@ -24,7 +24,7 @@ _pvlanctl_query() {
   fi
 }
 
-# Port names; with an argument, only ports of that type (netdev, tap, internal). The
+# Port names; with an argument, only ports of that type (netdev, tap, internal, vxlan). The
 # JSON keeps "name" then "type" first in every object (ordered by the wire attributes).
 _pvlanctl_ports() {
   local json
@@ -170,9 +170,11 @@ _pvlanctl() {
       elif (( n == 1 )); then
         words="type"
       elif (( n == 2 )); then
-        words="tap internal netdev"
+        words="tap internal netdev vxlan"
       else
         words=$(_pvlanctl_port_pairs "$prev" $((n - 3)))
+        # A VXLAN port's own keys come before the common ones.
+        [ "${args[2]}" = vxlan ] && (( (n - 3) % 2 == 0 )) && words="vni remote local dstport $words"
       fi ;;
     port/del|port/show|stats/show|stats/clear|conntrack/show|conntrack/flush)
       (( n == 0 )) && words=$(_pvlanctl_ports) ;;

@@ -85,6 +85,10 @@ absl::Status FdbGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& o
     m.PutString(PVL_A_PORT, sp ? sp->name : "?");
     m.PutString(PVL_A_FDB_KIND, e.is_static ? "static" : "dynamic");
     if (!e.is_static) m.PutU64(PVL_A_AGE_MS, static_cast<uint64_t>((now - e.last_seen) / kNsPerMs));
+    // On a tunnel port, the remote endpoint the station is behind (`bridge fdb`'s dst).
+    if (const Port* io = ctx.dataplane.io(e.port); io != nullptr && io->tunnel() != nullptr) {
+      if (auto remote = io->tunnel()->RemoteOf(k.mac)) m.PutIpv4(PVL_A_REMOTE, *remote);
+    }
   });
   return absl::OkStatus();
 }

@@ -18,6 +18,7 @@ Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router
       pipeline_(bridge, router, router),
       mirror_sender_(clock) {
   env_.guard = guard;
+  env_.clock = &clock_;
   if (router_ != nullptr) {
     env_.l3_device.opened = [this](const std::string& name, int ifindex) {
       return router_->OnInternalPortAdded(name, ifindex);
@@ -90,9 +91,10 @@ std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {
   return port->KernelDrops();
 }
 
-absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg) {
+absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg,
+                                             const PortParams& params) {
   if (bridge_.FindPort(name)) return absl::AlreadyExistsError(absl::StrCat("port '", name, "' exists"));
-  auto port = MakePort(type, name, env_);
+  auto port = MakePort(type, name, env_, params);
   if (!port.ok()) return port.status();
   return AddPort(std::move(*port), cfg);
 }

@@ -35,9 +35,10 @@ class Dataplane {
   Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router = nullptr,
             IngressGuard* guard = nullptr);
 
-  // Creates a port of type `type` (port_factory.h) and opens it. On error nothing was
-  // created.
-  absl::StatusOr<uint16_t> AddPort(const std::string& name, std::string_view type, const PortConfig& cfg);
+  // Creates a port of type `type` (port_factory.h) with that type's `params` and opens it.
+  // On error nothing was created.
+  absl::StatusOr<uint16_t> AddPort(const std::string& name, std::string_view type, const PortConfig& cfg,
+                                   const PortParams& params = {});
   // Adds an already-made port (tests use fakes); opens it.
   absl::StatusOr<uint16_t> AddPort(std::unique_ptr<Port> port, const PortConfig& cfg);
   void DeletePort(uint16_t idx);
@@ -70,6 +71,8 @@ class Dataplane {
   // session is added, so pvland without sessions opens nothing. Idempotent.
   absl::Status EnableMirroring() { return mirror_sender_.Open(); }
   MirrorSender& mirror_sender() { return mirror_sender_; }
+  // Port `idx`'s I/O, for what only the port knows (a tunnel's remotes); null when none.
+  const Port* io(uint16_t idx) const { return PortAt(idx); }
 
  private:
   Port* PortAt(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }

@@ -97,7 +97,7 @@ enum pvl_attr_kind {
   X(ERROR_MSG, PVL_K_STRING, "error")           /* in NLMSG_ERROR replies */           \
   X(ITEM, PVL_K_NEST, "item")                   /* one element of a list */           \
   X(NAME, PVL_K_STRING, "name")                 /* port or knob name */               \
-  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev | tap | internal */         \
+  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev|tap|internal|vxlan */       \
   X(IFINDEX, PVL_K_U32, "ifindex")                                                    \
   X(STATE, PVL_K_STRING, "state")               /* up | down | absent */              \
   X(MAC, PVL_K_MAC, "mac")                                                            \
@@ -198,8 +198,8 @@ enum pvl_attr_kind {
   X(SOURCE, PVL_K_STRING, "source")             /* mirror: the source port */         \
   X(MIRROR_DIR, PVL_K_STRING, "direction")      /* mirror: ingress | egress | both */ \
   X(TARGET, PVL_K_IPV4, "target")               /* mirror: the VXLAN receiver */      \
-  X(DSTPORT, PVL_K_U16, "dstport")              /* mirror: its UDP port */            \
-  X(VNI, PVL_K_U32, "vni")                      /* mirror: 0-16777215 */              \
+  X(DSTPORT, PVL_K_U16, "dstport")              /* mirror target / vxlan port: UDP port */ \
+  X(VNI, PVL_K_U32, "vni")                      /* mirror, vxlan port: 0-16777215 */  \
   X(PACKET_LENGTH, PVL_K_U32, "length")         /* mirror: inner bytes kept */        \
   X(NUMBER, PVL_K_U16, "number")                /* mirror session / rule number */    \
   X(RULES, PVL_K_NEST, "rules")                 /* mirror: list of ITEM{NUMBER, ...} */ \
@@ -210,7 +210,13 @@ enum pvl_attr_kind {
   X(HITS, PVL_K_U64, "hits")                    /* mirror rule: frames it decided */  \
   X(TRUNCATED, PVL_K_U64, "truncated")          /* mirror: copies cut to length */    \
   X(SEG_ERRORS, PVL_K_U64, "segmentation_errors") /* mirror: offload not completed */ \
-  X(TARGET_ERROR, PVL_K_STRING, "target_error") /* mirror: why copies are lost now */
+  X(TARGET_ERROR, PVL_K_STRING, "target_error") /* mirror: why copies are lost now */ \
+  X(REMOTES, PVL_K_NEST, "remotes")             /* vxlan port: ITEM{ADDR [, counters]} */ \
+  X(LOCAL, PVL_K_IPV4, "local")                 /* vxlan port: source / bound address */ \
+  X(REMOTES_LEARNED, PVL_K_U32, "remotes_learned") /* vxlan port: MACs with a known remote */ \
+  X(REMOTE_LEARN_REFUSED, PVL_K_U64, "remote_learn_refused") /* vxlan port: table full */ \
+  X(REMOTE, PVL_K_IPV4, "remote")               /* fdb: the remote a MAC is behind */ \
+  X(TX_ERRORS, PVL_K_U64, "tx_errors")          /* vxlan remote: datagrams refused */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,
