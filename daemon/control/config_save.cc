@@ -7,6 +7,9 @@
 #include "include/pvland/strings.h"
 #include "daemon/control/dispatcher.h"
 #include "daemon/control/mirror_handlers.h"
+#include "daemon/dataplane/dataplane.h"
+#include "daemon/port/tunnel.h"
+#include "include/pvland/ipv4_addr.h"
 #include "daemon/ipv4/neigh_parms.h"
 #include "daemon/ipv4/sysctl.h"
 
@@ -26,6 +29,7 @@ std::string_view OnOff(bool b) { return b ? "on" : "off"; }
 struct SaveContext {
   const Bridge& bridge;
   const DevconfStore* sysctls;
+  const PortTypeArgs& type_args;
   // The store a restore builds, line by line; compared with `sysctls` before each line.
   DevconfStore replay;
 };
@@ -172,7 +176,8 @@ void SavePorts(SaveContext& ctx, std::vector<std::string>& out) {
   for (size_t i = 0; i < ctx.bridge.port_slots(); ++i) {
     const SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i));
     if (p == nullptr) continue;
-    out.push_back(text::Cat("port add ", p->name, " type ", p->type, PortSettings(p->cfg)));
+    const std::string args = ctx.type_args ? ctx.type_args(static_cast<uint16_t>(i)) : std::string();
+    out.push_back(text::Cat("port add ", p->name, " type ", p->type, args, PortSettings(p->cfg)));
   }
 }
 
@@ -209,7 +214,19 @@ constexpr SaveSection kSections[] = {
 
 absl::Status ConfigGet(ControlContext& ctx, const ctl::AttrView&, ReplyRecords& out) {
   const DevconfStore* sysctls = ctx.router != nullptr ? &ctx.router->store() : nullptr;
-  for (const std::string& line : SaveConfig(ctx.bridge, sysctls)) out.Add().PutString(PVL_A_LINE, line);
+  // A tunnel's identity is part of `port add` (vni, remote ..., local, dstport).
+  const auto tunnel_args = [&ctx](uint16_t idx) {
+    const Port* io = ctx.dataplane.io(idx);
+    const Tunnel* t = io != nullptr ? io->tunnel() : nullptr;
+    if (t == nullptr) return std::string();
+    const TunnelInfo info = t->Info();
+    std::string s = text::Cat(" vni ", info.vni);
+    for (const TunnelRemote& r : info.remotes) text::Append(&s, " remote ", FormatIpv4(r.addr));
+    if (info.local != 0) text::Append(&s, " local ", FormatIpv4(info.local));
+    text::Append(&s, " dstport ", info.dstport);
+    return s;
+  };
+  for (const std::string& line : SaveConfig(ctx.bridge, sysctls, tunnel_args)) out.Add().PutString(PVL_A_LINE, line);
   return absl::OkStatus();
 }
 
@@ -231,8 +248,9 @@ std::string ProxyDelayWriteText(int32_t jiffies) {
   return read_back;
 }
 
-std::vector<std::string> SaveConfig(const Bridge& bridge, const ipv4::DevconfStore* sysctls) {
-  SaveContext ctx{bridge, sysctls, DevconfStore()};
+std::vector<std::string> SaveConfig(const Bridge& bridge, const ipv4::DevconfStore* sysctls,
+                                    PortTypeArgs type_args) {
+  SaveContext ctx{bridge, sysctls, type_args, DevconfStore()};
   std::vector<std::string> out;
   for (SaveSection section : kSections) section(ctx, out);
   return out;

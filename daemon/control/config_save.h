@@ -14,6 +14,7 @@
 // written: the address comes back with the kernel's interface, and sets them again.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,14 @@
 
 namespace pvland {
 
+// A port's own words after `type T` that only its I/O knows (a VXLAN port's vni, remotes,
+// local address and dstport): empty for ports that have none.
+using PortTypeArgs = std::function<std::string(uint16_t port)>;
+
 // The commands, one per line, without comments. `sysctls` null: the daemon runs without
-// its L3 router, and no sysctl is saved.
-std::vector<std::string> SaveConfig(const Bridge& bridge, const ipv4::DevconfStore* sysctls);
+// its L3 router, and no sysctl is saved. `type_args` null: no port has type arguments.
+std::vector<std::string> SaveConfig(const Bridge& bridge, const ipv4::DevconfStore* sysctls,
+                                    PortTypeArgs type_args = nullptr);
 
 // The proxy_delay text whose write stores exactly `jiffies` (the read-back text loses
 // precision: 2 jiffies read as 0 and 0 writes 0); the read-back text when no text does.

@@ -53,6 +53,7 @@ run mirror add m1 source p3 direction egress target 192.0.2.9 dstport 4790 lengt
 run mirror rule add m1 number 10 reject protocol tcp dport 22
 run mirror rule add m1 number 20 accept direction egress protocol tcp src 10.0.0.0/8 dst 192.168.0.0/16
 run mirror add m2 source p4 target 192.0.2.10 vni 4242
+run port add vx0 type vxlan vni 77 remote 192.0.2.20 remote 192.0.2.21 dstport 4790 vlan 100
 ctl save "$T_DIR/saved.conf" || fail "save"
 echo "saved:"; sed 's/^/  /' "$T_DIR/saved.conf"
 expect_fail "it differs from a fresh pvland's" diff -q "$T_DIR/default.conf" "$T_DIR/saved.conf"
@@ -69,7 +70,8 @@ expect_eq "every port and bridge key is in the save" "$missing" ""
 for w in "vlan add 101 pvlan isolated primary 100" "fdb add 02:00:00:00:01:02 port p2 vlan 100" \
   "sysctl -w net.ipv4.conf.all.rp_filter=1" "sysctl -w net.ipv4.neigh.gw0.proxy_delay=20" \
   "sysctl -w net.core.message_burst=3" "sysctl -w net.ipv4.conf.gw2.arp_ignore=2" \
-  "sysctl -w net.ipv4.conf.gw1.forwarding=1" "mirror rule add m1 number 10 reject direction both protocol tcp dport 22"; do
+  "sysctl -w net.ipv4.conf.gw1.forwarding=1" "mirror rule add m1 number 10 reject direction both protocol tcp dport 22" \
+  "port add vx0 type vxlan vni 77 remote 192.0.2.20 remote 192.0.2.21 dstport 4790 vlan 100"; do
   expect_ok "saved: $w" grep -qx "$w" "$T_DIR/saved.conf"
 done
 
