@@ -32,7 +32,10 @@ std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route) {
   r.table = rtnl_route_get_table(route);
   struct nl_addr* dst = rtnl_route_get_dst(route);
   r.dst = V4(dst);
-  r.dst_len = dst ? static_cast<uint8_t>(nl_addr_get_prefixlen(dst)) : 0;
+  const unsigned dst_len = dst ? nl_addr_get_prefixlen(dst) : 0;
+  // rtm_dst_len is a byte: more than 32 bits of an IPv4 prefix is a malformed message.
+  if (dst_len > 32) return std::nullopt;
+  r.dst_len = static_cast<uint8_t>(dst_len);
   r.tos = rtnl_route_get_tos(route);
   r.priority = rtnl_route_get_priority(route);  // 0 when RTA_PRIORITY is absent
   r.type = static_cast<ipv4::RouteType>(rtnl_route_get_type(route));

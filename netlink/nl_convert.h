@@ -13,7 +13,8 @@ struct nlmsghdr;
 
 namespace pvland::netlink {
 
-// IPv4 FIB routes only: nullopt for other families and for cloned (cache) routes.
+// IPv4 FIB routes only: nullopt for other families, for cloned (cache) routes and for a
+// prefix length over 32.
 // Routes using a nexthop object (RTA_NH_ID) convert with the legs the kernel
 // expands for them (nexthop_compat_mode=1); without that expansion they have none
 // and a unicast route without legs is never usable in the Fib.
