@@ -14,6 +14,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${PVLAND_FUZZ_OUT:-$(mktemp -d /tmp/pvland-fuzz.XXXXXX)}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+[ -z "${ASAN_SYMBOLIZER_PATH:-}" ] && [ -x /usr/bin/llvm-symbolizer-14 ] && export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-14
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
@@ -30,7 +31,7 @@ fuzz_one() {
   fi
   # -close_fd_mask=1: the targets' own output (the daemon's log lines) is not the point;
   # libFuzzer's and the sanitizers' reports still come out on stderr.
-  "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2560 -max_len=4096 -print_final_stats=1 \
+  "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2560 -max_len=4096 -print_final_stats=1 -print_funcs=0 \
     -close_fd_mask=1 -artifact_prefix="$dir/artifacts/" "$dir/new" "$SRC/tests/fuzz/corpus/$name" \
     >"$dir/log" 2>&1
   echo $? >"$dir/rc"
