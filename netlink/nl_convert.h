@@ -20,6 +20,13 @@ namespace pvland::netlink {
 // and a unicast route without legs is never usable in the Fib.
 std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route);
 
+// Whether an RTM_NEWROUTE/RTM_DELROUTE message may be handed to rtnl_route_parse: the
+// rtmsg and every attribute lie within nlmsg_len (itself within `len`), and each nexthop
+// of RTA_MULTIPATH is at least a struct rtnexthop long and lies within the attribute (the
+// kernel's rtnh_ok). libnl's multipath reader skips that check: a nexthop of length 0
+// makes it allocate nexthops without end.
+bool RouteMessageWellFormed(const struct nlmsghdr* nlh, size_t len);
+
 // Every link; has_inet_conf tells whether IFLA_INET_CONF came with it.
 ipv4::Link ConvertLink(struct rtnl_link* link);
 

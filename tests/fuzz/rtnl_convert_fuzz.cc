@@ -49,7 +49,8 @@ void OneMessage(kernel_state::L3State& state, std::vector<ipv4::ProxyEntry>& pro
   const uint16_t t = hdr->nlmsg_type;
   if (t == RTM_NEWROUTE || t == RTM_DELROUTE) {
     struct rtnl_route* raw = nullptr;
-    if (rtnl_route_parse(hdr, &raw) < 0 || raw == nullptr) return;
+    if (!netlink::RouteMessageWellFormed(hdr, hdr->nlmsg_len) || rtnl_route_parse(hdr, &raw) < 0 || raw == nullptr)
+      return;
     std::optional<ipv4::Route> r = netlink::ConvertRoute(raw);
     rtnl_route_put(raw);
     if (!r) return;
