@@ -31,7 +31,7 @@ fuzz_one() {
   fi
   # -close_fd_mask=1: the targets' own output (the daemon's log lines) is not the point;
   # libFuzzer's and the sanitizers' reports still come out on stderr.
-  "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2560 -max_len=4096 -print_final_stats=1 -print_funcs=0 \
+  "$bin" -max_total_time="$SECS" -timeout=60 -rss_limit_mb=2560 -max_len=4096 -print_final_stats=1 -print_funcs=0 \
     -close_fd_mask=1 -artifact_prefix="$dir/artifacts/" "$dir/new" "$SRC/tests/fuzz/corpus/$name" \
     >"$dir/log" 2>&1
   echo $? >"$dir/rc"
