@@ -1,8 +1,14 @@
 #include "ctl/cli/app.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <vector>
 
 #include "ctl/cli/batch.h"
@@ -59,6 +65,33 @@ bool ParseOptions(absl::Span<const std::string> args, Options& o, std::ostream& 
   return true;
 }
 
+// save FILE: FILE is replaced whole, and only by a complete configuration (a temporary
+// file beside it, renamed over it).
+int WriteWhole(const std::string& file, const std::string& contents, std::ostream& err) {
+  const std::string tmp = text::Cat(file, ".tmp.", getpid());
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    err << "pvlanctl: cannot create " << tmp << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const bool ok = done == contents.size() && fsync(fd) == 0;
+  const int e = errno;
+  close(fd);
+  if (!ok || rename(tmp.c_str(), file.c_str()) < 0) {
+    err << "pvlanctl: cannot write " << file << ": " << std::strerror(ok ? errno : e) << "\n";
+    unlink(tmp.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 int RunOne(const Options& o, std::ostream& out, std::ostream& err) {
   if (auto help = HelpText(o.words)) {
     out << *help;
@@ -80,13 +113,18 @@ int RunOne(const Options& o, std::ostream& out, std::ostream& err) {
     err << "pvlanctl: " << reply.status().message() << "\n";
     return 1;
   }
-  PrintReply(*cmd, *reply, o.format, out);
+  const bool to_file = cmd->cmd == PVL_CMD_CONFIG_GET && !cmd->write_to.empty();
+  std::ostringstream saved;
+  PrintReply(*cmd, *reply, o.format, to_file ? saved : out);
   if (reply->error != 0) {
     err << "pvlanctl: " << ReplyError(*reply) << "\n";
     return 1;
   }
-  return 0;
+  return to_file ? WriteWhole(cmd->write_to, saved.str(), err) : 0;
 }
+
+// Streams never end and save writes a file of its own: neither belongs in a batch.
+bool RunsInBatch(const Command& c) { return c.stream == StreamKind::kNone && c.cmd != PVL_CMD_CONFIG_GET; }
 
 int RunBatch(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
   const bool from_stdin = *o.batch == "-";
@@ -103,17 +141,16 @@ int RunBatch(const Options& o, std::istream& in, std::ostream& out, std::ostream
 
   bool failed = false;
   for (const BatchLine& l : lines) {
-    if (l.command.ok() && l.command->stream == StreamKind::kNone) continue;
+    if (l.command.ok() && RunsInBatch(*l.command)) continue;
     err << name << ":" << l.line << ": "
-        << (l.command.ok() ? std::string("monitor and capture run on their own, not in a batch")
+        << (l.command.ok() ? std::string("monitor, capture and save run on their own, not in a batch")
                            : std::string(l.command.status().message()))
         << "\n";
     failed = true;
   }
   // Without -force a bad line means nothing is sent at all.
   if (failed && !o.force) return 1;
-  if (std::none_of(lines.begin(), lines.end(),
-                   [](const BatchLine& l) { return l.command.ok() && l.command->stream == StreamKind::kNone; }))
+  if (std::none_of(lines.begin(), lines.end(), [](const BatchLine& l) { return l.command.ok() && RunsInBatch(*l.command); }))
     return failed ? 1 : 0;
 
   auto client = Client::Connect(o.sock);
@@ -122,7 +159,7 @@ int RunBatch(const Options& o, std::istream& in, std::ostream& out, std::ostream
     return 1;
   }
   for (const BatchLine& l : lines) {
-    if (!l.command.ok() || l.command->stream != StreamKind::kNone) continue;
+    if (!l.command.ok() || !RunsInBatch(*l.command)) continue;
     auto reply = client->Exchange(l.command->request);
     if (!reply.ok()) {
       // The connection is unusable after a transport error, so even -force stops here.

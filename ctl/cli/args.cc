@@ -42,7 +42,7 @@ absl::Status ParseKeywords(Args& args, absl::Span<const Keyword> table) {
                                      text::Join(names, ", ")));
     }
     // A repeated key would leave the daemon to guess which one was meant.
-    if (!seen.insert(kw->name).second)
+    if (!seen.insert(kw->name).second && !kw->repeatable)
       return args.Error(text::Cat("key '", word, "' given twice"));
     std::string_view value;
     if (kw->takes_value) {

@@ -52,9 +52,11 @@ struct Keyword {
   std::string_view name;
   bool takes_value;
   std::function<absl::Status(std::string_view value)> apply;
+  bool repeatable = false;  // a list given one value at a time (`remote A remote B`)
 };
 
-// Consumes every remaining word as keywords of `table`, in any order, each at most once.
+// Consumes every remaining word as keywords of `table`, in any order, each at most once
+// unless it is repeatable.
 // Errors: unknown keyword (listing the table), a value missing, a keyword repeated.
 absl::Status ParseKeywords(Args& args, absl::Span<const Keyword> table);
 
@@ -91,5 +93,7 @@ const Object& ConntrackObject();
 const Object& MonitorObject();
 const Object& CaptureObject();
 const Object& WhyObject();
+const Object& SaveObject();
+const Object& MirrorObject();
 
 }  // namespace pvland::ctl::grammar

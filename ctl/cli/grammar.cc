@@ -18,7 +18,7 @@ absl::Span<const Object* const> Objects() {
       &grammar::PortObject(),   &grammar::VlanObject(),   &grammar::FdbObject(),
       &grammar::StatsObject(),  &grammar::BridgeObject(), &grammar::SysctlObject(),
       &grammar::RouteObject(),  &grammar::NeighObject(),  &grammar::ConntrackObject(), &grammar::MonitorObject(),
-      &grammar::CaptureObject(), &grammar::WhyObject(),
+      &grammar::CaptureObject(), &grammar::WhyObject(),   &grammar::SaveObject(), &grammar::MirrorObject(),
   };
   return kObjects;
 }

@@ -33,7 +33,7 @@ struct Command {
   std::vector<uint8_t> request;  // one complete nlmsghdr message
   bool value_only = false;       // sysctl -n: print values without keys
   StreamKind stream = StreamKind::kNone;
-  std::string write_to;          // capture -w: a file, or "-" for stdout
+  std::string write_to;          // capture -w: a file, or "-" for stdout; save: a file, or "" for stdout
 };
 
 // Parses OBJECT VERB ARGS into exactly one request message with sequence number `seq`.

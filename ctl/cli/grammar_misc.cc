@@ -1,5 +1,5 @@
 // The small objects: stats show|clear, bridge set|show, route get, neigh show proxy,
-// conntrack show|flush.
+// conntrack show|flush, save [FILE].
 #include "ctl/cli/args.h"
 #include "ctl/cli/values.h"
 #include "include/pvland/strings.h"
@@ -79,7 +79,33 @@ absl::StatusOr<Command> ConntrackFlush(Args& a, uint32_t seq) {
   return OptionalPort(a, seq, PVL_CMD_CONNTRACK_FLUSH, false);
 }
 
+// save [FILE]: the daemon's running configuration as commands; pvlanctl writes them.
+absl::StatusOr<Command> Save(Args& a, uint32_t seq) {
+  std::string file;
+  if (!a.empty()) {
+    file = std::string(a.Next());
+    if (file.empty() || file.starts_with("-"))
+      return a.Error(text::Cat("expected a file name, got '", file, "' (save writes to standard output without one)"));
+  }
+  if (absl::Status s = a.Done(); !s.ok()) return s;
+  auto cmd = Finish(PVL_CMD_CONFIG_GET, NewRequest(PVL_CMD_CONFIG_GET, seq, true), a);
+  if (cmd.ok()) cmd->write_to = std::move(file);
+  return cmd;
+}
+
 }  // namespace
+
+const Object& SaveObject() {
+  static const Object* const kSave = new Object{
+      "save",
+      {},
+      Save,
+      {"save [FILE]",
+       "  the running configuration as the commands that rebuild it (pvland -c FILE):",
+       "  ports, VLANs, static FDB entries, bridge settings and sysctls; FILE is replaced",
+       "  whole, or the commands go to standard output"}};
+  return *kSave;
+}
 
 const Object& ConntrackObject() {
   static const Object* const kConntrack = new Object{

@@ -142,6 +142,49 @@ absl::StatusOr<std::string_view> NeedPortName(Args& a) {
   return *name;
 }
 
+// A VXLAN port's own keys (`port add NAME type vxlan ...` only): vni, remote (once per
+// remote endpoint), local, dstport. Remotes are collected in `remotes` and written as one
+// list after the keywords.
+std::vector<Keyword> VxlanKeys(MessageBuilder& b, std::vector<uint32_t>& remotes, bool& have_vni) {
+  const auto address = [](std::string_view what, std::string_view v) -> absl::StatusOr<uint32_t> {
+    auto addr = ParseIpv4(v);
+    if (!addr.ok()) return absl::InvalidArgumentError(text::Cat(what, " must be an IPv4 address, got '", v, "'"));
+    return *addr;
+  };
+  return {
+      {"vni", true,
+       [&b, &have_vni](std::string_view v) -> absl::Status {
+         auto n = ParseUint(v, 0, 0xffffff, "vni");
+         if (!n.ok()) return n.status();
+         b.PutU32(PVL_A_VNI, static_cast<uint32_t>(*n));
+         have_vni = true;
+         return absl::OkStatus();
+       }},
+      {"remote", true,
+       [&remotes, address](std::string_view v) -> absl::Status {
+         auto addr = address("remote", v);
+         if (!addr.ok()) return addr.status();
+         remotes.push_back(*addr);
+         return absl::OkStatus();
+       },
+       /*repeatable=*/true},
+      {"local", true,
+       [&b, address](std::string_view v) -> absl::Status {
+         auto addr = address("local", v);
+         if (!addr.ok()) return addr.status();
+         b.PutIpv4(PVL_A_LOCAL, *addr);
+         return absl::OkStatus();
+       }},
+      {"dstport", true,
+       [&b](std::string_view v) -> absl::Status {
+         auto n = ParseUint(v, 1, 65535, "dstport");
+         if (!n.ok()) return n.status();
+         b.PutU16(PVL_A_DSTPORT, static_cast<uint16_t>(*n));
+         return absl::OkStatus();
+       }},
+  };
+}
+
 absl::StatusOr<Command> Add(Args& a, uint32_t seq) {
   auto name = NeedPortName(a);
   if (!name.ok()) return name.status();
@@ -150,18 +193,36 @@ absl::StatusOr<Command> Add(Args& a, uint32_t seq) {
   std::string_view type = "netdev";
   if (!a.empty()) {
     if (a.Peek() != "type")
-      return a.Error(text::Cat("expected 'type tap|internal|netdev' after ", *name, ", got '",
+      return a.Error(text::Cat("expected 'type tap|internal|netdev|vxlan' after ", *name, ", got '",
                                   a.Peek(), "' (settings follow the type: port add ", *name,
                                   " type netdev ", a.Peek(), " ...)"));
     a.Next();
-    auto t = a.Need("port type (tap, internal or netdev)");
+    auto t = a.Need("port type (tap, internal, netdev or vxlan)");
     if (!t.ok()) return t.status();
-    if (*t != "tap" && *t != "internal" && *t != "netdev")
-      return a.Error(text::Cat("unknown port type '", *t, "'; expected one of: tap, internal, netdev"));
+    if (*t != "tap" && *t != "internal" && *t != "netdev" && *t != "vxlan")
+      return a.Error(text::Cat("unknown port type '", *t, "'; expected one of: tap, internal, netdev, vxlan"));
     type = *t;
   }
   b.PutString(PVL_A_PORT_TYPE, type);
-  if (absl::Status s = ParseKeywords(a, PortKeys(b)); !s.ok()) return s;
+  std::vector<Keyword> keys = PortKeys(b);
+  std::vector<uint32_t> remotes;
+  bool have_vni = false;
+  if (type == "vxlan") {
+    std::vector<Keyword> own = VxlanKeys(b, remotes, have_vni);
+    keys.insert(keys.begin(), own.begin(), own.end());
+  }
+  if (absl::Status s = ParseKeywords(a, keys); !s.ok()) return s;
+  if (type == "vxlan") {
+    if (!have_vni) return a.Error("type vxlan needs vni N (0-16777215)");
+    if (remotes.empty()) return a.Error("type vxlan needs remote IP (once per remote endpoint)");
+    nlattr* list = b.NestStart(PVL_A_REMOTES);
+    for (uint32_t r : remotes) {
+      nlattr* item = b.NestStart(PVL_A_ITEM);
+      b.PutIpv4(PVL_A_ADDR, r);
+      b.NestEnd(item);
+    }
+    b.NestEnd(list);
+  }
   return Finish(PVL_CMD_PORT_ADD, b, a);
 }
 
@@ -202,7 +263,10 @@ const Object& PortObject() {
   static const Object* const kPort = new Object{
       "port",
       {
-          {"add", "port add IFNAME | port add NAME type tap|internal|netdev [KEY VALUE ...]", Add},
+          {"add",
+           "port add IFNAME | port add NAME type tap|internal|netdev [KEY VALUE ...]\n"
+           "port add NAME type vxlan vni N remote IP [remote IP ...] [local IP] [dstport N] [KEY VALUE ...]",
+           Add},
           {"del", "port del NAME", Del},
           {"set", "port set NAME KEY VALUE [KEY VALUE ...]", Set},
           {"show", "port show [NAME]", Show},

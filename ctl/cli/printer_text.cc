@@ -179,6 +179,40 @@ void Subscriber(const AttrView& v, std::ostream& out) {
       << Pairs(v, {PVL_A_STREAM, PVL_A_PORT, PVL_A_FILTER_SET, PVL_A_SENT, PVL_A_LOST}) << "\n";
 }
 
+// save: the command itself, as `pvland -c` and `pvlanctl -b` read it.
+void ConfigLine(const AttrView& v, std::ostream& out) { out << Str(v, PVL_A_LINE) << "\n"; }
+// s1 source p1 direction both target 192.0.2.9 dstport 4789 vni 4242 number 1 [length 100]
+//     tx_packets 4 tx_bytes 392 lost 0 truncated 0 segmentation_errors 0 [target_error ENETUNREACH]
+//     rule 10 accept direction egress protocol tcp src 10.0.0.0/8 dport 80 hits 2
+// The session and rule lines use the words `mirror add` and `mirror rule add` take.
+void Mirror(const AttrView& v, std::ostream& out) {
+  static constexpr std::initializer_list<uint16_t> kCounters = {
+      PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_LOST, PVL_A_TRUNCATED, PVL_A_SEG_ERRORS, PVL_A_TARGET_ERROR};
+  out << Str(v, PVL_A_NAME) << Opt(v, "source", PVL_A_SOURCE) << Opt(v, "direction", PVL_A_MIRROR_DIR)
+      << Opt(v, "target", PVL_A_TARGET) << Opt(v, "dstport", PVL_A_DSTPORT) << Opt(v, "vni", PVL_A_VNI)
+      << Opt(v, "number", PVL_A_NUMBER) << Opt(v, "length", PVL_A_PACKET_LENGTH)
+      << Pairs(v, {PVL_A_NAME, PVL_A_SOURCE, PVL_A_MIRROR_DIR, PVL_A_TARGET, PVL_A_DSTPORT, PVL_A_VNI,
+                   PVL_A_NUMBER, PVL_A_PACKET_LENGTH, PVL_A_RULES, PVL_A_TX_PACKETS, PVL_A_TX_BYTES, PVL_A_LOST,
+                   PVL_A_TRUNCATED, PVL_A_SEG_ERRORS, PVL_A_TARGET_ERROR})
+      << "\n";
+  std::string counters;
+  for (uint16_t t : kCounters) counters += Opt(v, Attr(t).key, t);
+  if (!counters.empty()) out << "    " << counters.substr(1) << "\n";
+  auto rules = v.Items(PVL_A_RULES);
+  if (!rules.ok() || rules->empty()) {
+    out << "    no rules: mirrors nothing\n";
+    return;
+  }
+  for (const AttrView& r : *rules) {
+    out << "    rule " << Str(r, PVL_A_NUMBER) << " " << Str(r, PVL_A_ACTION) << Opt(r, "direction", PVL_A_MIRROR_DIR)
+        << Opt(r, "protocol", PVL_A_PROTOCOL) << Opt(r, "src", PVL_A_SRC) << Opt(r, "dst", PVL_A_DST)
+        << Opt(r, "sport", PVL_A_SPORT) << Opt(r, "dport", PVL_A_DPORT) << Opt(r, "hits", PVL_A_HITS)
+        << Pairs(r, {PVL_A_NUMBER, PVL_A_ACTION, PVL_A_MIRROR_DIR, PVL_A_PROTOCOL, PVL_A_SRC, PVL_A_DST, PVL_A_SPORT,
+                     PVL_A_DPORT, PVL_A_HITS})
+        << "\n";
+  }
+}
+
 // Anything else (bridge show, records of commands added later): one "key value" line.
 void Generic(const AttrView& v, std::ostream& out) {
   const std::string s = Pairs(v);
@@ -188,6 +222,8 @@ void Generic(const AttrView& v, std::ostream& out) {
 }  // namespace
 
 void PrintText(const Command& c, const Reply& r, std::ostream& out) {
+  if (c.cmd == PVL_CMD_CONFIG_GET && r.error == 0)
+    out << "# pvland configuration, written by pvlanctl save; restore with pvland -c FILE\n";
   for (const Message& m : r.records) {
     auto view = m.Attrs();
     if (!view.ok()) {
@@ -204,6 +240,8 @@ void PrintText(const Command& c, const Reply& r, std::ostream& out) {
       case PVL_CMD_NEIGH_PROXY_GET: ProxyEntry(*view, out); break;
       case PVL_CMD_WHY_GET: Why(*view, out); break;
       case PVL_CMD_MONITOR_GET: Subscriber(*view, out); break;
+      case PVL_CMD_CONFIG_GET: ConfigLine(*view, out); break;
+      case PVL_CMD_MIRROR_GET: Mirror(*view, out); break;
       default: Generic(*view, out); break;
     }
   }

@@ -2,7 +2,7 @@
 # (ctl/cli/grammar*.cc; `pvlanctl help` prints the same), and names asked of the running
 # daemon at completion time: ports from `pvlanctl -j port show`, VLANs from
 # `pvlanctl -j vlan show`. A `-s SOCK` already on the line is used for those queries.
-# sysctl, capture and why take no verb: their words follow the object.
+# sysctl, capture, why and save take no verb: their words follow the object.
 # Installed as share/bash-completion/completions/pvlanctl.
 
 # The kernel's net.ipv4.conf knob names, in devconf order (daemon/ipv4/devconf_knobs.cc).
@@ -24,7 +24,7 @@ _pvlanctl_query() {
   fi
 }
 
-# Port names; with an argument, only ports of that type (netdev, tap, internal). The
+# Port names; with an argument, only ports of that type (netdev, tap, internal, vxlan). The
 # JSON keeps "name" then "type" first in every object (ordered by the wire attributes).
 _pvlanctl_ports() {
   local json
@@ -39,6 +39,23 @@ _pvlanctl_ports() {
 
 _pvlanctl_vlans() {
   _pvlanctl_query -j vlan show | grep -o '"vlan":[0-9]*' | sed 's/^"vlan"://'
+}
+
+# Mirror session names.
+_pvlanctl_mirrors() {
+  _pvlanctl_query -j mirror show | grep -o '"name":"[^"]*"' | sed 's/^"name":"\(.*\)"$/\1/'
+}
+
+# _pvlanctl_mirror_words PREV KEYS: after a key that takes a value, its values (none to
+# offer for numbers, addresses and ranges); otherwise the keys.
+_pvlanctl_mirror_words() {
+  case $1 in
+    source) _pvlanctl_ports ;;
+    direction) echo "ingress egress both" ;;
+    protocol) echo "tcp udp icmp icmpv6 all" ;;
+    target|dstport|vni|length|number|src|dst|sport|dport) ;;
+    *) echo "$2" ;;
+  esac
 }
 
 # sysctl keys: conf for all, default and every internal port; neigh per internal port;
@@ -83,7 +100,7 @@ _pvlanctl_port_pairs() {
 }
 
 # Objects that take no verb.
-_pvlanctl_direct() { case $1 in sysctl|capture|why) return 0 ;; esac; return 1; }
+_pvlanctl_direct() { case $1 in sysctl|capture|why|save) return 0 ;; esac; return 1; }
 
 _pvlanctl() {
   local cur=${COMP_WORDS[COMP_CWORD]}
@@ -122,7 +139,7 @@ _pvlanctl() {
     elif [[ $cur == -* ]]; then
       words="-s -j -p -b -force"
     else
-      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why help"
+      words="port vlan fdb stats bridge sysctl route neigh conntrack monitor capture why save mirror help"
     fi
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -140,6 +157,7 @@ _pvlanctl() {
       neigh) words="show help" ;;
       conntrack) words="show flush help" ;;
       monitor) words="drops show help" ;;
+      mirror) words="add del rule show help" ;;
     esac
     COMPREPLY=($(compgen -W "$words" -- "$cur"))
     return 0
@@ -152,9 +170,11 @@ _pvlanctl() {
       elif (( n == 1 )); then
         words="type"
       elif (( n == 2 )); then
-        words="tap internal netdev"
+        words="tap internal netdev vxlan"
       else
         words=$(_pvlanctl_port_pairs "$prev" $((n - 3)))
+        # A VXLAN port's own keys come before the common ones.
+        [ "${args[2]}" = vxlan ] && (( (n - 3) % 2 == 0 )) && words="vni remote local dstport $words"
       fi ;;
     port/del|port/show|stats/show|stats/clear|conntrack/show|conntrack/flush)
       (( n == 0 )) && words=$(_pvlanctl_ports) ;;
@@ -185,11 +205,38 @@ _pvlanctl() {
           esac ;;
       esac ;;
     bridge/set)
-      (( n == 0 )) && words="ageing_time" ;;
+      case $prev in
+        ageing_time|psf_max_total) ;;
+        *)
+          local a
+          words="ageing_time psf_max_total"
+          for a in "${args[@]}"; do words=${words//$a/}; done ;;
+      esac ;;
+    save/*)
+      # save [FILE]
+      if (( n == 0 )); then
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return 0
+      fi ;;
     neigh/show)
       (( n == 0 )) && words="proxy" ;;
     monitor/drops)
       (( n == 0 )) && words=$(_pvlanctl_ports) ;;
+    mirror/add)
+      (( n >= 1 )) && words=$(_pvlanctl_mirror_words "$prev" "source direction target dstport vni length number") ;;
+    mirror/del|mirror/show)
+      (( n == 0 )) && words=$(_pvlanctl_mirrors) ;;
+    mirror/rule)
+      # mirror rule add|del NAME KEY ...
+      if (( n == 0 )); then
+        words="add del"
+      elif (( n == 1 )); then
+        words=$(_pvlanctl_mirrors)
+      elif [ "${args[0]}" = add ]; then
+        words=$(_pvlanctl_mirror_words "$prev" "number accept reject direction protocol src dst sport dport")
+      else
+        words=$(_pvlanctl_mirror_words "$prev" "number")
+      fi ;;
     capture/*)
       # capture PORT|drops -w FILE|- [FILTER]
       if (( n == 0 )); then

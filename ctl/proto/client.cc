@@ -31,12 +31,19 @@ Client::~Client() {
 }
 
 absl::StatusOr<Reply> Client::Exchange(absl::Span<const uint8_t> request) {
-  if (send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
-    return absl::ErrnoToStatus(errno, "send to pvland");
+  // pvland may have refused the connection before reading anything (a peer it does not
+  // serve): it said why, then closed. The send fails; the why is still to be read.
+  int recv_flags = MSG_TRUNC;
+  if (send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    const int e = errno;
+    if (e != EPIPE && e != ECONNRESET) return absl::ErrnoToStatus(e, "send to pvland");
+    recv_flags |= MSG_DONTWAIT;
+  }
   Reply reply;
   std::vector<uint8_t> buf(PVL_CTL_MSG_MAX);
   for (;;) {
-    ssize_t n = recv(fd_, buf.data(), buf.size(), MSG_TRUNC);
+    ssize_t n = recv(fd_, buf.data(), buf.size(), recv_flags);
+    if (n < 0 && (recv_flags & MSG_DONTWAIT)) return absl::UnavailableError("pvland closed the connection");
     if (n < 0) {
       if (errno == EINTR) continue;
       return absl::ErrnoToStatus(errno, "receive from pvland");

@@ -33,6 +33,9 @@ std::optional<uint16_t> Bridge::AddPort(std::unique_ptr<SwitchPort> p) {
 void Bridge::RemovePort(uint16_t idx) {
   if (idx >= ports_.size() || !ports_[idx]) return;
   fdb_.RemoveIf([idx](const FdbKey&, const FdbEntry& e) { return e.port == idx; });
+  // The control path refuses to delete a mirror source; this keeps a session from ever
+  // mirroring the next port to take the index.
+  mirror_.RemoveSessionsOf(idx);
   ports_[idx].reset();
   while (!ports_.empty() && !ports_.back()) ports_.pop_back();
   RefreshSecurityIndex();

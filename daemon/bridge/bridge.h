@@ -21,6 +21,7 @@
 #include "daemon/core/clock.h"
 #include "daemon/packet/drop_reason.h"
 #include "daemon/core/port_types.h"
+#include "daemon/mirror/sessions.h"
 #include "daemon/packet/packet.h"
 #include "daemon/psf/flow_table.h"
 
@@ -65,6 +66,9 @@ class Bridge {
   const VlanTable& vlans() const { return vlans_; }
   Fdb& fdb() { return fdb_; }
   const Fdb& fdb() const { return fdb_; }
+  // Traffic mirror sessions by source port (docs/mirroring.md).
+  mirror::Sessions& mirror() { return mirror_; }
+  const mirror::Sessions& mirror() const { return mirror_; }
   MonoNs ageing() const { return ageing_; }
   void set_ageing(MonoNs a) { ageing_ = a; }
 
@@ -91,6 +95,7 @@ class Bridge {
   void ApplyPsf(uint16_t idx);
   // The bound on connections of all ports together.
   psf::FlowBudget& psf_budget() { return psf_budget_; }
+  const psf::FlowBudget& psf_budget() const { return psf_budget_; }
   static constexpr size_t kDefaultPsfBudget = 1 << 20;
   static constexpr size_t kMaxPsfBudget = 1 << 24;
   // Ages the FDB: entries learned by a port with MAC learning after its mac_aging,
@@ -99,7 +104,8 @@ class Bridge {
 
   // Returns the new port's index, or nullopt when kMaxPorts are in use.
   std::optional<uint16_t> AddPort(std::unique_ptr<SwitchPort> p);
-  // Removes the port and every FDB entry pointing at it.
+  // Removes the port, every FDB entry pointing at it and the mirror sessions it is the
+  // source of.
   void RemovePort(uint16_t idx);
 
   // `detail`: null, or a string with static storage a stage may add (an errno name).
@@ -113,6 +119,7 @@ class Bridge {
   std::vector<std::unique_ptr<SwitchPort>> ports_;
   VlanTable vlans_;
   Fdb fdb_;
+  mirror::Sessions mirror_;
   MonoNs ageing_ = kDefaultAgeing;
   DropObserver drop_observer_;
   std::vector<uint16_t> promiscuous_ports_;

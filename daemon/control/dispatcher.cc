@@ -38,12 +38,20 @@ Dispatcher::Dispatcher(ControlContext ctx) : ctx_(ctx), handlers_(PVL_CMD_COUNT)
   RegisterL3Handlers(*this);
   RegisterObserveHandlers(*this);
   RegisterConntrackHandlers(*this);
+  RegisterSaveHandlers(*this);
+  RegisterMirrorHandlers(*this);
 }
 
 void Dispatcher::Register(uint8_t cmd, Handler h) { handlers_.at(cmd) = std::move(h); }
 
 absl::Status Dispatcher::Handle(const ctl::Message& req, ReplyRecords& out) {
-  if (req.type != PVL_MSG_CTL) return absl::InvalidArgumentError("not a control request");
+  // What only pvland sends (acks, errors, reply records) is not taken back as a request.
+  if (req.type == NLMSG_ERROR)
+    return absl::InvalidArgumentError("an NLMSG_ERROR is pvland's answer to a request, not a request");
+  if (req.type != PVL_MSG_CTL)
+    return absl::InvalidArgumentError(absl::StrCat("message type ", req.type, " is not a control request"));
+  if ((req.flags & NLM_F_REQUEST) == 0)
+    return absl::InvalidArgumentError("a message without NLM_F_REQUEST (a reply record) is not a request");
   if (req.cmd >= handlers_.size() || !handlers_[req.cmd])
     return absl::UnimplementedError(absl::StrCat("command ", req.cmd, " (", std::string(ctl::CmdName(req.cmd)),
                                                  ") is not supported by this pvland"));

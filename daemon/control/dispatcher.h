@@ -84,6 +84,8 @@ void RegisterStatsHandlers(Dispatcher& d);
 void RegisterL3Handlers(Dispatcher& d);
 void RegisterObserveHandlers(Dispatcher& d);
 void RegisterConntrackHandlers(Dispatcher& d);
+void RegisterSaveHandlers(Dispatcher& d);  // config_save.cc
+void RegisterMirrorHandlers(Dispatcher& d);
 
 // "unicast", "blackhole", ...: a route type as `ip route` names it.
 std::string_view RouteTypeName(ipv4::RouteType t);

@@ -1,6 +1,7 @@
 // fdb add | del | flush | show, and the bridge-wide ageing time.
 #include "absl/strings/str_cat.h"
 #include "daemon/control/dispatcher.h"
+#include "daemon/router/router.h"
 
 namespace pvland {
 namespace {
@@ -84,6 +85,10 @@ absl::Status FdbGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& o
     m.PutString(PVL_A_PORT, sp ? sp->name : "?");
     m.PutString(PVL_A_FDB_KIND, e.is_static ? "static" : "dynamic");
     if (!e.is_static) m.PutU64(PVL_A_AGE_MS, static_cast<uint64_t>((now - e.last_seen) / kNsPerMs));
+    // On a tunnel port, the remote endpoint the station is behind (`bridge fdb`'s dst).
+    if (const Port* io = ctx.dataplane.io(e.port); io != nullptr && io->tunnel() != nullptr) {
+      if (auto remote = io->tunnel()->RemoteOf(k.mac)) m.PutIpv4(PVL_A_REMOTE, *remote);
+    }
   });
   return absl::OkStatus();
 }
@@ -107,6 +112,14 @@ absl::Status BridgeGet(ControlContext& ctx, const ctl::AttrView&, ReplyRecords& 
   m.PutU64(PVL_A_FDB_REFUSED, ctx.bridge.fdb().learn_refused());
   m.PutU32(PVL_A_PSF_MAX_TOTAL, static_cast<uint32_t>(ctx.bridge.psf_budget().max()));
   m.PutU32(PVL_A_PSF_TOTAL, static_cast<uint32_t>(ctx.bridge.psf_budget().used()));
+  if (ctx.router != nullptr) {
+    // How well the kernel-state mirror keeps up: a resync follows every loss.
+    const netlink::RtnlSyncCounters& c = ctx.router->sync_counters();
+    m.PutU64(PVL_A_FIB_ROUTES, ctx.router->state().fib().size());
+    m.PutU64(PVL_A_NETLINK_EVENTS, c.events);
+    m.PutU64(PVL_A_NETLINK_OVERRUNS, c.overruns);
+    m.PutU64(PVL_A_NETLINK_RESYNCS, c.resyncs);
+  }
   return absl::OkStatus();
 }
 

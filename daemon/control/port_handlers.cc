@@ -2,7 +2,9 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "daemon/control/dispatcher.h"
+#include "include/pvland/ipv4_addr.h"
 
 namespace pvland {
 namespace {
@@ -155,7 +157,29 @@ void PutPortSecurity(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuild
   m.PutBool(PVL_A_PROMISC_COPIES, st.promisc_copies);
 }
 
-void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
+// A tunnel port's far side: VNI, binding, remotes with their counters, learned stations.
+void PutTunnel(const Tunnel& t, ctl::MessageBuilder& m) {
+  const TunnelInfo info = t.Info();
+  m.PutU32(PVL_A_VNI, info.vni);
+  m.PutIpv4(PVL_A_LOCAL, info.local);
+  m.PutU16(PVL_A_DSTPORT, info.dstport);
+  nlattr* list = m.NestStart(PVL_A_REMOTES);
+  for (const TunnelRemote& r : info.remotes) {
+    nlattr* item = m.NestStart(PVL_A_ITEM);
+    m.PutIpv4(PVL_A_ADDR, r.addr);
+    m.PutU64(PVL_A_RX_PACKETS, r.rx_packets);
+    m.PutU64(PVL_A_RX_BYTES, r.rx_bytes);
+    m.PutU64(PVL_A_TX_PACKETS, r.tx_packets);
+    m.PutU64(PVL_A_TX_BYTES, r.tx_bytes);
+    m.PutU64(PVL_A_TX_ERRORS, r.tx_errors);
+    m.NestEnd(item);
+  }
+  m.NestEnd(list);
+  m.PutU32(PVL_A_REMOTES_LEARNED, info.learned);
+  m.PutU64(PVL_A_REMOTE_LEARN_REFUSED, info.learn_refused);
+}
+
+void PutPort(ControlContext& ctx, uint16_t idx, const SwitchPort& p, ctl::MessageBuilder& m) {
   m.PutString(PVL_A_NAME, p.name);
   m.PutString(PVL_A_PORT_TYPE, p.type);
   m.PutU32(PVL_A_IFINDEX, static_cast<uint32_t>(p.ifindex));
@@ -188,6 +212,49 @@ void PutPort(ControlContext& ctx, const SwitchPort& p, ctl::MessageBuilder& m) {
     m.PutU64(PVL_A_PSF_EVICTED, p.psf->counters().evicted);
     m.PutU64(PVL_A_PSF_REFUSED, p.psf->counters().refused);
   }
+  if (const Port* io = ctx.dataplane.io(idx); io != nullptr && io->tunnel() != nullptr) PutTunnel(*io->tunnel(), m);
+}
+
+// The VXLAN settings of `port add ... type vxlan`, when any is present; MakePort checks
+// them (port_factory.h).
+absl::StatusOr<std::optional<VxlanConfig>> VxlanSettings(const ctl::AttrView& a) {
+  if (!a.Has(PVL_A_VNI) && !a.Has(PVL_A_REMOTES) && !a.Has(PVL_A_LOCAL) && !a.Has(PVL_A_DSTPORT))
+    return std::optional<VxlanConfig>();
+  VxlanConfig c;
+  auto vni = a.U32(PVL_A_VNI);
+  if (!vni) return absl::InvalidArgumentError("type vxlan needs vni N");
+  c.vni = *vni;
+  if (a.Has(PVL_A_REMOTES)) {
+    auto items = a.Items(PVL_A_REMOTES);
+    if (!items.ok()) return items.status();
+    for (const ctl::AttrView& item : *items) {
+      auto addr = item.Ipv4(PVL_A_ADDR);
+      if (!addr) return absl::InvalidArgumentError("a remote without an address");
+      c.remotes.push_back(*addr);
+    }
+  }
+  c.local = a.Ipv4(PVL_A_LOCAL).value_or(0);
+  c.dstport = a.U16(PVL_A_DSTPORT).value_or(kVxlanPort);
+  return std::optional<VxlanConfig>(std::move(c));
+}
+
+// One socket per local address and UDP port: the port that already has this binding, if any.
+absl::Status CheckTunnelBinding(ControlContext& ctx, const VxlanConfig& want) {
+  for (size_t i = 0; i < ctx.bridge.port_slots(); ++i) {
+    const uint16_t idx = static_cast<uint16_t>(i);
+    const Port* io = ctx.dataplane.io(idx);
+    const SwitchPort* sp = ctx.bridge.port(idx);
+    if (io == nullptr || sp == nullptr || io->tunnel() == nullptr) continue;
+    const TunnelInfo info = io->tunnel()->Info();
+    VxlanConfig have;
+    have.local = info.local;
+    have.dstport = info.dstport;
+    if (!VxlanBindingsOverlap(want, have)) continue;
+    return absl::AlreadyExistsError(absl::StrCat(
+        "port ", sp->name, " already receives on local ", FormatIpv4(info.local), " dstport ", info.dstport,
+        ": one VXLAN port per local address and UDP port (give another local or dstport)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
@@ -196,12 +263,25 @@ absl::Status PortAdd(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&)
   const std::string_view type = a.String(PVL_A_PORT_TYPE).value_or("netdev");
   auto cfg = ApplySettings(a, PortConfig{});
   if (!cfg.ok()) return cfg.status();
-  return ctx.dataplane.AddPort(std::string(*name), type, *cfg).status();
+  PortParams params;
+  auto vxlan = VxlanSettings(a);
+  if (!vxlan.ok()) return vxlan.status();
+  params.vxlan = *std::move(vxlan);
+  if (params.vxlan && type == "vxlan") {
+    if (absl::Status s = CheckTunnelBinding(ctx, *params.vxlan); !s.ok()) return s;
+  }
+  return ctx.dataplane.AddPort(std::string(*name), type, *cfg, params).status();
 }
 
 absl::Status PortDel(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords&) {
   auto idx = RequirePort(ctx, a);
   if (!idx.ok()) return idx.status();
+  // A session's source stays until the session goes: deleting it would silently end a
+  // mirror someone relies on (docs/mirroring.md).
+  if (std::vector<std::string> sessions = ctx.bridge.mirror().NamesOn(*idx); !sessions.empty())
+    return absl::FailedPreconditionError(absl::StrCat(
+        "port ", ctx.bridge.port(*idx)->name, " is the source of mirror session", sessions.size() > 1 ? "s " : " ",
+        absl::StrJoin(sessions, ", "), "; delete ", sessions.size() > 1 ? "them" : "it", " first (mirror del NAME)"));
   ctx.dataplane.DeletePort(*idx);
   return absl::OkStatus();
 }
@@ -247,11 +327,11 @@ absl::Status PortGet(ControlContext& ctx, const ctl::AttrView& a, ReplyRecords& 
   if (a.Has(PVL_A_NAME)) {
     auto idx = RequirePort(ctx, a);
     if (!idx.ok()) return idx.status();
-    PutPort(ctx, *ctx.bridge.port(*idx), out.Add());
+    PutPort(ctx, *idx, *ctx.bridge.port(*idx), out.Add());
     return absl::OkStatus();
   }
   for (size_t i = 0; i < ctx.bridge.port_slots(); ++i)
-    if (const SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i))) PutPort(ctx, *p, out.Add());
+    if (const SwitchPort* p = ctx.bridge.port(static_cast<uint16_t>(i))) PutPort(ctx, static_cast<uint16_t>(i), *p, out.Add());
   return absl::OkStatus();
 }
 

@@ -23,6 +23,14 @@ void EventLoop::Remove(int fd) {
   handlers_.erase(fd);
 }
 
+absl::Status EventLoop::Modify(int fd, uint32_t events) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  if (epoll_ctl(epfd_.get(), EPOLL_CTL_MOD, fd, &ev) < 0) return absl::ErrnoToStatus(errno, "epoll_ctl mod");
+  return absl::OkStatus();
+}
+
 absl::Status EventLoop::AddTimer(MonoNs period, std::function<void()> cb) {
   UniqueFd tfd(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
   if (!tfd.valid()) return absl::ErrnoToStatus(errno, "timerfd_create");

@@ -20,6 +20,8 @@ class EventLoop {
   EventLoop();
   absl::Status Add(int fd, uint32_t events, Handler h);
   void Remove(int fd);
+  // Changes the events `fd` is watched for (EPOLLIN, EPOLLOUT) keeping its handler.
+  absl::Status Modify(int fd, uint32_t events);
   // A periodic callback driven by a timerfd.
   absl::Status AddTimer(MonoNs period, std::function<void()> cb);
   // Runs until Stop(); returns the first fatal error of epoll_wait.

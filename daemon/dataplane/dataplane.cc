@@ -11,8 +11,14 @@
 namespace pvland {
 
 Dataplane::Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router, IngressGuard* guard)
-    : loop_(loop), bridge_(bridge), clock_(clock), router_(router), pipeline_(bridge, router, router) {
+    : loop_(loop),
+      bridge_(bridge),
+      clock_(clock),
+      router_(router),
+      pipeline_(bridge, router, router),
+      mirror_sender_(clock) {
   env_.guard = guard;
+  env_.clock = &clock_;
   if (router_ != nullptr) {
     env_.l3_device.opened = [this](const std::string& name, int ifindex) {
       return router_->OnInternalPortAdded(name, ifindex);
@@ -64,6 +70,11 @@ void Dataplane::SendObserved() {
   tx_.Clear();
 }
 
+void Dataplane::SendMirrorCopies() {
+  mirror_sender_.Send(bridge_.mirror(), pipeline_.mirror_copies());
+  pipeline_.mirror_copies().clear();
+}
+
 void Dataplane::BeforeRunObserved(uint16_t idx) {
   if ((hooks_.active & ObserveHooks::kCapturing) && observer_->Captured(idx)) observer_->OnReceived(idx, batch_);
 }
@@ -80,9 +91,10 @@ std::optional<uint64_t> Dataplane::KernelDrops(uint16_t idx) {
   return port->KernelDrops();
 }
 
-absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg) {
+absl::StatusOr<uint16_t> Dataplane::AddPort(const std::string& name, std::string_view type, const PortConfig& cfg,
+                                             const PortParams& params) {
   if (bridge_.FindPort(name)) return absl::AlreadyExistsError(absl::StrCat("port '", name, "' exists"));
-  auto port = MakePort(type, name, env_);
+  auto port = MakePort(type, name, env_, params);
   if (!port.ok()) return port.status();
   return AddPort(std::move(*port), cfg);
 }
@@ -174,6 +186,8 @@ size_t Dataplane::PollOnce(uint16_t idx) {
   if (hooks_.active != 0) [[unlikely]] BeforeRunObserved(idx);
   pipeline_.Run(idx, batch_, clock_.Now(), tx_);
   Transmit();
+  // Mirror copies leave after the batch's own frames, from memory the batch still holds.
+  if (!pipeline_.mirror_copies().empty()) [[unlikely]] SendMirrorCopies();
   // Only the control path deletes ports, never during a run, so `port` is still valid.
   port.ReleaseRx();
   return n;

@@ -15,6 +15,7 @@
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
 #include "daemon/core/event_loop.h"
+#include "daemon/dataplane/mirror_sender.h"
 #include "daemon/observe/observer.h"
 #include "daemon/router/router.h"
 #include "daemon/packet/tx_list.h"
@@ -34,9 +35,10 @@ class Dataplane {
   Dataplane(EventLoop& loop, Bridge& bridge, const Clock& clock, Router* router = nullptr,
             IngressGuard* guard = nullptr);
 
-  // Creates a port of type `type` (port_factory.h) and opens it. On error nothing was
-  // created.
-  absl::StatusOr<uint16_t> AddPort(const std::string& name, std::string_view type, const PortConfig& cfg);
+  // Creates a port of type `type` (port_factory.h) with that type's `params` and opens it.
+  // On error nothing was created.
+  absl::StatusOr<uint16_t> AddPort(const std::string& name, std::string_view type, const PortConfig& cfg,
+                                   const PortParams& params = {});
   // Adds an already-made port (tests use fakes); opens it.
   absl::StatusOr<uint16_t> AddPort(std::unique_ptr<Port> port, const PortConfig& cfg);
   void DeletePort(uint16_t idx);
@@ -65,6 +67,12 @@ class Dataplane {
   Observer* observer() const { return observer_; }
   // The delivery step's per-destination filters are added here.
   Pipeline& pipeline() { return pipeline_; }
+  // Opens the socket mirror copies leave by (docs/mirroring.md); called before the first
+  // session is added, so pvland without sessions opens nothing. Idempotent.
+  absl::Status EnableMirroring() { return mirror_sender_.Open(); }
+  MirrorSender& mirror_sender() { return mirror_sender_; }
+  // Port `idx`'s I/O, for what only the port knows (a tunnel's remotes); null when none.
+  const Port* io(uint16_t idx) const { return PortAt(idx); }
 
  private:
   Port* PortAt(uint16_t idx) const { return idx < ports_.size() ? ports_[idx].get() : nullptr; }
@@ -79,6 +87,8 @@ class Dataplane {
   // Sends tx_ and clears it; with the observer active, through SendObserved.
   void Transmit();
   [[gnu::noinline]] void SendObserved();
+  // Sends the run's mirror copies and forgets them.
+  [[gnu::noinline]] void SendMirrorCopies();
 
   EventLoop& loop_;
   Bridge& bridge_;
@@ -90,6 +100,7 @@ class Dataplane {
   Pipeline pipeline_;
   PacketBatch batch_;
   TxLists tx_;
+  MirrorSender mirror_sender_;
   // Each bridge port's I/O, at the bridge's index.
   std::vector<std::unique_ptr<Port>> ports_;
 };

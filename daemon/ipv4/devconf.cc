@@ -137,6 +137,7 @@ absl::Status DevconfStore::Write(std::string_view dev, Knob knob, int32_t value)
   const int slot = KnobSlot(knob);
   target->values[slot] = value;
   target->explicitly_set[slot] = true;
+  target->written[slot] = true;
   if (target == &default_) {
     // devinet_copy_dflt_conf
     for (auto& [name, port] : ports_) {

@@ -32,9 +32,13 @@ namespace pvland::ipv4 {
 struct DevConf {
   DevconfArray values{};
   std::bitset<kDevconfMax> explicitly_set;  // devinet's per-key cnf.state bits
+  // The bits set by a sysctl write (or copied from default's), not by an address: what
+  // a saved configuration must write again, since the address comes back on its own.
+  std::bitset<kDevconfMax> written;
 
   int32_t Get(Knob k) const { return values[KnobSlot(k)]; }
   bool IsSet(Knob k) const { return explicitly_set[KnobSlot(k)]; }
+  bool IsWritten(Knob k) const { return written[KnobSlot(k)]; }
 };
 
 // What a decision on one device reads: its own values combined with `all` per key

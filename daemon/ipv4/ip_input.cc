@@ -1,6 +1,7 @@
 #include "daemon/ipv4/ip_input.h"
 
 #include "daemon/ipv4/ipv4.h"
+#include "daemon/packet/inet_csum.h"
 #include "daemon/packet/parser.h"
 
 namespace pvland::ipv4 {
@@ -50,10 +51,7 @@ bool ReadIpv4Header(absl::Span<const uint8_t> ip, IpPacketInfo* info) {
   const size_t total = LoadBe16(h + 2);
   if (total < ihl || total > ip.size()) return false;
   // ip_fast_csum: the one's-complement sum over the header, checksum included, is 0xffff.
-  uint32_t sum = 0;
-  for (size_t i = 0; i < ihl; i += 2) sum += LoadBe16(h + i);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  if (sum != 0xffff) return false;
+  if (CsumFold(CsumAdd(0, h, ihl)) != 0xffff) return false;
   info->tos = h[1];
   info->protocol = h[9];
   info->src = LoadBe32(h + 12);

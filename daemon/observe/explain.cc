@@ -448,6 +448,24 @@ Explanation Psf(const ExplainInput& in) {
   return e;
 }
 
+Explanation VxlanMalformed(const ExplainInput& in) {
+  const std::string name = PortName(in.port);
+  return {StrCat("a datagram to VXLAN port ", name,
+                 " is not a VXLAN frame it accepts: shorter than the 8-byte VXLAN header and an Ethernet header, "
+                 "the I flag (VNI valid) clear, or the G flag (group policy) set, which a Linux vxlan device "
+                 "without gbp drops too"),
+          StrCat(name, ": RFC 7348's header (docs/vxlan.md)"),
+          "nothing in pvland: the sender must send RFC 7348 VXLAN (no GBP, no GPE) to this port's dstport"};
+}
+
+Explanation VxlanWrongVni(const ExplainInput& in) {
+  const std::string name = PortName(in.port);
+  return {StrCat("a VXLAN datagram to ", name, " carries another VNI than the port's"),
+          StrCat(name, ": its vni (pvlanctl port show ", name, ")"),
+          "the same VNI on both ends (the sender's vxlan id, or Open vSwitch's options:key); one VXLAN port "
+          "per local address and dstport carries one VNI"};
+}
+
 // The one table: every reason of PVL_DROP_REASONS has a row.
 constexpr std::pair<DropReason, ExplainFn> kExplainers[] = {
     {DropReason::kRunt, Runt},
@@ -481,6 +499,8 @@ constexpr std::pair<DropReason, ExplainFn> kExplainers[] = {
     {DropReason::kPsfInvalidState, Psf},
     {DropReason::kPsfOutOfWindow, Psf},
     {DropReason::kPsfTableFull, Psf},
+    {DropReason::kVxlanMalformed, VxlanMalformed},
+    {DropReason::kVxlanWrongVni, VxlanWrongVni},
 };
 
 }  // namespace

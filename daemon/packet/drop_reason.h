@@ -40,7 +40,9 @@ namespace pvland {
   X(kPsfNoState, "psf_no_state")               /* psf: no connection, and this may not open one */ \
   X(kPsfInvalidState, "psf_invalid_state")     /* psf: invalid in the connection's state */ \
   X(kPsfOutOfWindow, "psf_out_of_window")      /* psf: sequence/ack outside the window */ \
-  X(kPsfTableFull, "psf_table_full")           /* psf: no room for a new connection */
+  X(kPsfTableFull, "psf_table_full")           /* psf: no room for a new connection */ \
+  X(kVxlanMalformed, "vxlan_malformed")        /* VXLAN datagram: short, I flag clear, G flag set */ \
+  X(kVxlanWrongVni, "vxlan_wrong_vni")         /* VXLAN datagram of another VNI than the port's */
 
 enum class DropReason : uint8_t {
 #define PVL_DROP_ENUM(id, name) id,

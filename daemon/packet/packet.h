@@ -41,6 +41,11 @@ struct Packet {
   uint32_t len = 0;          // bytes available at `frame`
   uint32_t wire_len = 0;     // length on the wire (> len when the buffer truncated it)
   bool aux_tag = false;      // the kernel stripped a tag and reported it out of band
+  // Read by the parser only when wire_len > len: why the port refuses a frame it hands
+  // over anyway, so the parse stage counts the drop where every ingress drop is counted.
+  // kOversize for a frame the buffer cut; a port's own reason (a VXLAN datagram with a bad
+  // header or another VNI) otherwise. (It fills what was padding.)
+  DropReason rx_drop = DropReason::kOversize;
   uint16_t aux_tci = 0;
   uint16_t aux_tpid = 0x8100;
   Offload offload;           // partial checksum / GSO super-frame, as the kernel reported it

@@ -91,7 +91,7 @@ void ParseL3L4(Packet& p) {
 }
 
 std::optional<DropReason> ParseFrame(Packet& p) {
-  if (p.wire_len > p.len) return DropReason::kOversize;
+  if (p.wire_len > p.len) return p.rx_drop;
   if (p.len < kEthHeaderLen) return DropReason::kRunt;
   if (IsMulticastMac(p.src()) || IsZeroMac(p.src())) return DropReason::kInvalidSrcMac;
 

@@ -1,9 +1,10 @@
 // The data path over one batch from one port: parse -> VLAN / private-VLAN
-// classification -> source guard -> ARP -> FDB learn / lookup -> egress (per-destination
-// filters: isolation, then the IP guard for internal ports). The
-// result is a set of per-port transmit lists; sending them is the caller's job, so a run
-// does no I/O and tests drive it with no sockets at all. A new stage is one more entry in
-// the constructor's list (docs/architecture.md §3).
+// classification -> port security -> psf -> source guard -> ARP -> mirror (egress
+// copies) -> FDB learn / lookup -> egress (per-destination filters: isolation, then the
+// IP guard for internal ports) -> mirror (ingress copies). The result is a set of
+// per-port transmit lists and the mirror copies; sending them is the caller's job, so a
+// run does no I/O and tests drive it with no sockets at all. A new stage is one more
+// entry in the constructor's list (docs/architecture.md §3).
 #pragma once
 
 #include <memory>
@@ -33,12 +34,16 @@ class Pipeline {
   void Run(uint16_t in_port, PacketBatch& batch, MonoNs now, TxLists& out);
   // The delivery step, to add per-destination filters to (egress_filter.h).
   EgressStage& egress() { return *egress_; }
+  // The mirror copies of the last Run(), valid as long as its frames (docs/mirroring.md);
+  // the caller sends them after `out` and may clear them.
+  mirror::Copies& mirror_copies() { return mirror_copies_; }
 
  private:
   Bridge& bridge_;
   std::vector<std::unique_ptr<Stage>> stages_;
   EgressStage* egress_ = nullptr;
   GeneratedFrames generated_;
+  mirror::Copies mirror_copies_;
 };
 
 }  // namespace pvland

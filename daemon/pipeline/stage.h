@@ -9,6 +9,7 @@
 
 #include "daemon/bridge/bridge.h"
 #include "daemon/core/clock.h"
+#include "daemon/mirror/copy.h"
 #include "daemon/packet/batch.h"
 #include "daemon/packet/tx_list.h"
 
@@ -40,6 +41,8 @@ struct StageContext {
   // What this run sends, per egress port.
   TxLists& out;
   GeneratedFrames* generated = nullptr;
+  // What mirror sessions took during this run (docs/mirroring.md); sent after `out`.
+  mirror::Copies* mirrors = nullptr;
 
   // Drops a frame received on the ingress port (from-port steps).
   // `detail`: null or a static string naming the stage's finer reason.

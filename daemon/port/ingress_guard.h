@@ -22,9 +22,15 @@ namespace pvland {
 
 class IngressGuard {
  public:
-  // Creates the `pvland` netdev table, replacing one a previous instance left behind.
-  static absl::StatusOr<std::unique_ptr<IngressGuard>> Create();
+  // Creates the netdev table `table` (NftTableName of the control socket) as
+  // netlink/nft_table.h describes: owned by this process, a dead instance's leftover of
+  // the same name removed first.
+  static absl::StatusOr<std::unique_ptr<IngressGuard>> Create(std::string table);
   ~IngressGuard();
+
+  const std::string& table() const { return table_; }
+  // Whether the kernel deletes the table by itself when pvland dies (Linux 5.12).
+  bool owned() const { return owned_; }
 
   // Drops, at ingress, every frame arriving on `ifname` before the stack sees it.
   absl::Status Claim(const std::string& ifname);
@@ -34,10 +40,12 @@ class IngressGuard {
  private:
   IngressGuard() = default;
   enum class Op { kNewTable, kDelTable, kNewChain, kDelChain };
-  absl::Status Send(Op op, const std::string& ifname);
+  absl::Status Send(Op op, const std::string& ifname, uint32_t table_flags = 0);
 
+  std::string table_;
   mnl_socket* nl_ = nullptr;
   uint32_t seq_ = 1;
+  bool owned_ = false;
 };
 
 }  // namespace pvland

@@ -21,6 +21,7 @@
 #include "daemon/packet/batch.h"
 #include "daemon/packet/offload.h"
 #include "daemon/packet/tx_list.h"
+#include "daemon/port/tunnel.h"
 #include "include/pvland/types.h"
 
 namespace pvland {
@@ -80,6 +81,11 @@ class Port {
   // when links changed, not per batch). nullopt: the port has none (internal ports, an
   // interface with no peer), or it cannot be read now (closed, in the middle of a move).
   virtual std::optional<EndpointLink> ReadEndpoint() const { return std::nullopt; }
+
+  // A tunnel port (VXLAN) is not a local interface: what it says about the far side (its
+  // VNI and remotes for `port show`, the remote behind a MAC for `fdb show`). Null for
+  // every port on a local interface.
+  virtual const Tunnel* tunnel() const { return nullptr; }
 
  protected:
   explicit Port(std::string name) : name_(std::move(name)) {}

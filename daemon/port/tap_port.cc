@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/core/log.h"
 #include "daemon/port/endpoint.h"
 #include "daemon/port/interface_query.h"
 
@@ -72,8 +74,16 @@ absl::Status TapPort::CreateDevice() {
       ioctl(fd_.get(), TUNSETOFFLOAD, base) < 0)
     return absl::ErrnoToStatus(errno, "TUNSETOFFLOAD " + name);
 
-  // Bring it up so the kernel passes frames both ways from the start.
   UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (internal_ && !IsZeroMac(mac_.data())) {
+    // Re-created after a deletion: the MAC it had (a failure leaves the kernel's random one).
+    ifreq hw = ifr;
+    hw.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+    std::memcpy(hw.ifr_hwaddr.sa_data, mac_.data(), mac_.size());
+    if (ioctl(sock.get(), SIOCSIFHWADDR, &hw) < 0)
+      PVL_LOG(kWarning, "%s: cannot restore MAC %s: %s", name, FormatMac(mac_), std::strerror(errno));
+  }
+  // Bring it up so the kernel passes frames both ways from the start.
   if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return absl::ErrnoToStatus(errno, "SIOCGIFFLAGS " + name);
   ifr.ifr_flags |= IFF_UP;
   if (ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return absl::ErrnoToStatus(errno, "SIOCSIFFLAGS " + name);
@@ -86,6 +96,7 @@ PortState TapPort::LinkState() const {
   // A TAP moved to another namespace is invisible here; its fd is the only truth. An
   // internal port's TAP must stay here: gone from here, it is gone.
   if (!info || info->ifindex != ifindex_) return internal_ ? PortState::kAbsent : PortState::kUp;
+  mac_ = info->mac;
   return (info->flags & IFF_UP) ? PortState::kUp : PortState::kDown;
 }
 

@@ -59,7 +59,10 @@ class TapPort final : public Port {
   bool announced_ = false;  // hooks_.opened succeeded: removed() is owed
   UniqueFd fd_;
   int ifindex_ = 0;
-  MacAddr mac_{};
+  // The MAC the interface has, as last seen (at open, and by every LinkState() while
+  // it exists): an internal TAP deleted from outside comes back with it, so the hosts'
+  // ARP caches still point at the router.
+  mutable MacAddr mac_{};
   FrameArena arena_{kArenaBytes};
 };
 

@@ -10,9 +10,11 @@ namespace {
 
 constexpr uint8_t kOptEol = 0;
 constexpr uint8_t kOptNop = 1;
+constexpr uint8_t kOptMss = 2;
 constexpr uint8_t kOptWindow = 3;
 constexpr uint8_t kOptSackPerm = 4;
 constexpr uint8_t kOptSack = 5;
+constexpr uint32_t kOptMssLen = 4;
 constexpr uint32_t kOptWindowLen = 3;
 constexpr uint32_t kOptSackPermLen = 2;
 constexpr uint32_t kOptSackBaseLen = 2;
@@ -34,7 +36,10 @@ void ParseOptions(const uint8_t* p, uint32_t length, TcpSegment& seg) {
     if (length < 2) return;
     const uint32_t size = p[1];
     if (size < 2 || size > length) return;
-    if (kind == kOptSackPerm && size == kOptSackPermLen) {
+    if (kind == kOptMss && size == kOptMssLen) {
+      seg.has_mss = true;
+      seg.mss = LoadBe16(p + 2);
+    } else if (kind == kOptSackPerm && size == kOptSackPermLen) {
       seg.sack_permitted = true;
     } else if (kind == kOptWindow && size == kOptWindowLen) {
       seg.has_window_scale = true;
@@ -95,6 +100,8 @@ SegmentStatus ParseTcpHeader(std::span<const uint8_t> tcp, TcpSegment& seg) {
   seg.has_window_scale = false;
   seg.window_scale = 0;
   seg.sack_count = 0;
+  seg.has_mss = false;
+  seg.mss = 0;
   ParseOptions(h + kTcpMinHeaderLen, header_len - kTcpMinHeaderLen, seg);
   return SegmentStatus::kOk;
 }

@@ -60,6 +60,10 @@ struct TcpSegment {
   // Blocks of the first well-formed SACK option (length 2 + 8n, n >= 1).
   uint8_t sack_count = 0;
   std::array<SackBlock, kTcpMaxSackBlocks> sack{};
+  // The MSS option (kind 2, length 4), which conntrack does not read: a VXLAN port sizes
+  // the super-frames it receives for a host by the MSS the host announced.
+  bool has_mss = false;
+  uint16_t mss = 0;
 
   bool has(uint8_t f) const { return (flags & f) != 0; }
   // The sequence number after this segment: seq + payload, +1 for SYN, +1 for FIN

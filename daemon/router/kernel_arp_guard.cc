@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "netlink/nft_table.h"
 
 namespace pvland {
 namespace {
@@ -29,10 +30,10 @@ constexpr uint32_t kArpOpOffset = 6;
 nftnl_expr* Expr(const char* name) { return nftnl_expr_alloc(name); }
 
 // `meta oif IFINDEX arp operation reply counter drop`
-nftnl_rule* ReplyDropRule(int ifindex) {
+nftnl_rule* ReplyDropRule(const std::string& table, int ifindex) {
   nftnl_rule* r = nftnl_rule_alloc();
   nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_ARP);
-  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, KernelArpGuard::kTable);
+  nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table.c_str());
   nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, KernelArpGuard::kChain);
 
   nftnl_expr* e = Expr("meta");
@@ -72,13 +73,17 @@ nftnl_rule* ReplyDropRule(int ifindex) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<KernelArpGuard>> KernelArpGuard::Create() {
+absl::StatusOr<std::unique_ptr<KernelArpGuard>> KernelArpGuard::Create(std::string table) {
   std::unique_ptr<KernelArpGuard> g(new KernelArpGuard());
+  g->table_ = std::move(table);
   g->nl_ = mnl_socket_open(NETLINK_NETFILTER);
   if (g->nl_ == nullptr) return absl::ErrnoToStatus(errno, "netfilter netlink socket");
   if (mnl_socket_bind(g->nl_, 0, MNL_SOCKET_AUTOPID) < 0) return absl::ErrnoToStatus(errno, "bind netfilter socket");
-  (void)g->Send(Op::kDelTable);  // left over from an instance that did not exit cleanly
-  if (auto s = g->Send(Op::kNewTable); !s.ok()) return s;
+  absl::Status s = CreateInstanceTable([&] { return g->Send(Op::kDelTable); },
+                                       [&](uint32_t flags) { return g->Send(Op::kNewTable, flags); }, &g->owned_);
+  if (absl::IsAlreadyExists(s))
+    return absl::AlreadyExistsError(absl::StrCat("nftables table arp ", g->table_, " belongs to another running program"));
+  if (!s.ok()) return s;
   return g;
 }
 
@@ -106,7 +111,7 @@ absl::Status KernelArpGuard::Rebuild() {
   return Send(Op::kRebuild);
 }
 
-absl::Status KernelArpGuard::Send(Op op) {
+absl::Status KernelArpGuard::Send(Op op, uint32_t table_flags) {
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE + 512 * (silenced_.size() + 4));
   size_t off = 0;
   int acks = 0;  // every message asks for one; an error answers instead
@@ -114,11 +119,12 @@ absl::Status KernelArpGuard::Send(Op op) {
 
   if (op == Op::kNewTable || op == Op::kDelTable) {
     nftnl_table* t = nftnl_table_alloc();
-    nftnl_table_set_str(t, NFTNL_TABLE_NAME, kTable);
+    nftnl_table_set_str(t, NFTNL_TABLE_NAME, table_.c_str());
     nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_ARP);
-    nlmsghdr* nlh =
-        nftnl_table_nlmsg_build_hdr(buf.data() + off, op == Op::kNewTable ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE,
-                                    NFPROTO_ARP, (op == Op::kNewTable ? NLM_F_CREATE : 0) | NLM_F_ACK, seq_++);
+    if (op == Op::kNewTable) nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, table_flags);
+    nlmsghdr* nlh = nftnl_table_nlmsg_build_hdr(buf.data() + off,
+                                                op == Op::kNewTable ? NFT_MSG_NEWTABLE : NFT_MSG_DELTABLE, NFPROTO_ARP,
+                                                (op == Op::kNewTable ? NLM_F_CREATE | NLM_F_EXCL : 0) | NLM_F_ACK, seq_++);
     nftnl_table_nlmsg_build_payload(nlh, t);
     nftnl_table_free(t);
     off += nlh->nlmsg_len;
@@ -126,7 +132,7 @@ absl::Status KernelArpGuard::Send(Op op) {
   }
   if (op == Op::kNewTable) {
     nftnl_chain* c = nftnl_chain_alloc();
-    nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, kTable);
+    nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table_.c_str());
     nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, kChain);
     nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_ARP);
     nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
@@ -144,7 +150,7 @@ absl::Status KernelArpGuard::Send(Op op) {
     // A rule message naming only the table and the chain flushes the chain.
     nftnl_rule* flush = nftnl_rule_alloc();
     nftnl_rule_set_u32(flush, NFTNL_RULE_FAMILY, NFPROTO_ARP);
-    nftnl_rule_set_str(flush, NFTNL_RULE_TABLE, kTable);
+    nftnl_rule_set_str(flush, NFTNL_RULE_TABLE, table_.c_str());
     nftnl_rule_set_str(flush, NFTNL_RULE_CHAIN, kChain);
     nlmsghdr* nlh = nftnl_rule_nlmsg_build_hdr(buf.data() + off, NFT_MSG_DELRULE, NFPROTO_ARP, NLM_F_ACK, seq_++);
     nftnl_rule_nlmsg_build_payload(nlh, flush);
@@ -152,7 +158,7 @@ absl::Status KernelArpGuard::Send(Op op) {
     off += nlh->nlmsg_len;
     ++acks;
     for (int ifindex : silenced_) {
-      nftnl_rule* r = ReplyDropRule(ifindex);
+      nftnl_rule* r = ReplyDropRule(table_, ifindex);
       nlh = nftnl_rule_nlmsg_build_hdr(buf.data() + off, NFT_MSG_NEWRULE, NFPROTO_ARP,
                                        NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq_++);
       nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -184,7 +190,7 @@ absl::Status KernelArpGuard::Send(Op op) {
       break;
     }
   }
-  if (first_error != 0) return absl::ErrnoToStatus(first_error, absl::StrCat("nf_tables arp table ", kTable));
+  if (first_error != 0) return absl::ErrnoToStatus(first_error, absl::StrCat("nf_tables arp table ", table_));
   return absl::OkStatus();
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "absl/container/btree_set.h"
 #include "absl/status/status.h"
@@ -29,9 +30,10 @@ namespace pvland {
 
 class KernelArpGuard {
  public:
-  // Creates the `pvland` table of the arp family with its empty output chain,
-  // replacing one a previous instance left behind.
-  static absl::StatusOr<std::unique_ptr<KernelArpGuard>> Create();
+  // Creates the arp-family table `table` (NftTableName of the control socket) with its
+  // empty output chain, as netlink/nft_table.h describes: owned by this process, a dead
+  // instance's leftover of the same name removed first.
+  static absl::StatusOr<std::unique_ptr<KernelArpGuard>> Create(std::string table);
   ~KernelArpGuard();
   KernelArpGuard(const KernelArpGuard&) = delete;
   KernelArpGuard& operator=(const KernelArpGuard&) = delete;
@@ -42,15 +44,18 @@ class KernelArpGuard {
   // The kernel may answer on `ifindex` again (no error when it was not silenced).
   void Release(int ifindex);
 
-  static constexpr char kTable[] = "pvland";
   static constexpr char kChain[] = "kernel_arp_replies";
+  const std::string& table() const { return table_; }
+  bool owned() const { return owned_; }
 
  private:
   KernelArpGuard() = default;
   absl::Status Rebuild();
   enum class Op { kNewTable, kDelTable, kRebuild };
-  absl::Status Send(Op op);
+  absl::Status Send(Op op, uint32_t table_flags = 0);
 
+  std::string table_;
+  bool owned_ = false;
   mnl_socket* nl_ = nullptr;
   uint32_t seq_ = 1;
   absl::btree_set<int> silenced_;

@@ -27,17 +27,17 @@ ipv4::ArpDecision Purged() {
 
 }  // namespace
 
-Router::Router(EventLoop& loop, const Clock& clock)
-    : loop_(loop), clock_(clock), sync_(std::make_unique<netlink::RtnlSync>(&state_)) {}
+Router::Router(EventLoop& loop, const Clock& clock, netlink::RtnlSyncOptions sync)
+    : loop_(loop), clock_(clock), sync_(std::make_unique<netlink::RtnlSync>(&state_, sync)) {}
 Router::~Router() = default;
 
-absl::Status Router::Start() {
+absl::Status Router::Start(std::string nft_table) {
   sync_->SetChangeCallback([this](netlink::RtnlChange c) { OnStateChange(c); });
   if (auto s = sync_->Start(); !s.ok()) return s;
   OnStateChange(netlink::RtnlChange::kResync);
   if (auto s = loop_.Add(sync_->fd(), EPOLLIN, [this](uint32_t) { sync_->OnReadable(); }); !s.ok()) return s;
   if (auto s = loop_.AddTimer(kUnannouncedRefresh, [this] { sync_->RefreshUnannounced(); }); !s.ok()) return s;
-  if (auto g = KernelArpGuard::Create(); g.ok()) {
+  if (auto g = KernelArpGuard::Create(std::move(nft_table)); g.ok()) {
     arp_guard_ = std::move(*g);
   } else {
     PVL_LOG(kWarning, "no nftables arp table (%s): the kernel behind an internal port may answer ARP itself",

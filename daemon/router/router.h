@@ -55,14 +55,20 @@ class Router final : public ipv4::ArpDecider, public ipv4::IpDecider {
   static constexpr MonoNs kUnannouncedRefresh = 500 * kNsPerMs;
 
   // `clock` times the proxy queue; its deadlines arm a CLOCK_MONOTONIC timerfd.
-  Router(EventLoop& loop, const Clock& clock);
+  // `sync` tunes the rtnetlink sockets (their receive buffer).
+  Router(EventLoop& loop, const Clock& clock, netlink::RtnlSyncOptions sync = {});
   ~Router() override;
 
-  // Dumps the kernel state and starts following it; registers with the loop.
-  absl::Status Start();
+  // Dumps the kernel state and starts following it; registers with the loop. The
+  // nftables arp table that silences the kernel behind internal ports is `nft_table`
+  // (the instance's NftTableName).
+  absl::Status Start(std::string nft_table);
 
   const kernel_state::L3State& state() const { return state_; }
   ipv4::DevconfStore& store() { return store_; }
+  const ipv4::DevconfStore& store() const { return store_; }
+  // The arp table's guard; null when nftables has no arp family here.
+  const KernelArpGuard* arp_guard() const { return arp_guard_.get(); }
   const ipv4::NetnsFlags& flags() const { return flags_; }
 
   // An internal port's TAP now exists in this namespace / is gone.

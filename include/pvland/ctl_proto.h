@@ -61,7 +61,13 @@ struct pvl_ctlhdr {
   X(MONITOR_GET)         \
   X(WHY_GET)             \
   X(CONNTRACK_GET)       \
-  X(CONNTRACK_FLUSH)
+  X(CONNTRACK_FLUSH)     \
+  X(CONFIG_GET)          /* save: the running configuration as commands */ \
+  X(MIRROR_ADD)          \
+  X(MIRROR_DEL)          \
+  X(MIRROR_GET)          \
+  X(MIRROR_RULE_ADD)     \
+  X(MIRROR_RULE_DEL)
 
 enum pvl_cmd {
   PVL_CMD_UNSPEC = 0,
@@ -91,7 +97,7 @@ enum pvl_attr_kind {
   X(ERROR_MSG, PVL_K_STRING, "error")           /* in NLMSG_ERROR replies */           \
   X(ITEM, PVL_K_NEST, "item")                   /* one element of a list */           \
   X(NAME, PVL_K_STRING, "name")                 /* port or knob name */               \
-  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev | tap | internal */         \
+  X(PORT_TYPE, PVL_K_STRING, "type")            /* netdev|tap|internal|vxlan */       \
   X(IFINDEX, PVL_K_U32, "ifindex")                                                    \
   X(STATE, PVL_K_STRING, "state")               /* up | down | absent */              \
   X(MAC, PVL_K_MAC, "mac")                                                            \
@@ -172,8 +178,8 @@ enum pvl_attr_kind {
   X(PSF_MAX_ENTRIES, PVL_K_U32, "psf_max_entries")                                   \
   X(PSF_ACTIVE, PVL_K_BOOL, "psf_active")       /* what auto resolved to */           \
   X(PSF_ENTRIES, PVL_K_U32, "psf_entries")      /* connections tracked now */         \
-  X(SRC, PVL_K_STRING, "src")                   /* conntrack: ADDR:PORT that opened it */ \
-  X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end */        \
+  X(SRC, PVL_K_STRING, "src")                   /* conntrack: ADDR:PORT that opened it; mirror rule: prefix */ \
+  X(DST, PVL_K_STRING, "dst")                   /* conntrack: the other end; mirror rule: prefix */ \
   X(ORIGIN_DIR, PVL_K_STRING, "origin")         /* conntrack: from-port | to-port */  \
   X(EXPIRES_MS, PVL_K_U64, "expires_ms")        /* conntrack: time left */            \
   X(WINDOW, PVL_K_STRING, "window")             /* conntrack: both directions' windows */ \
@@ -183,7 +189,34 @@ enum pvl_attr_kind {
   X(PSF_REFUSED, PVL_K_U64, "psf_refused")      /* port: new connections refused at a limit */ \
   X(FDB_ENTRIES, PVL_K_U32, "fdb_entries")      /* bridge */                          \
   X(FDB_REFUSED, PVL_K_U64, "fdb_learn_refused") /* bridge: not learned, FDB full */ \
-  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */
+  X(PSF_INSERTED, PVL_K_U64, "psf_inserted")    /* port: connections ever tracked */ \
+  X(FIB_ROUTES, PVL_K_U64, "fib_routes")        /* bridge: routes in the kernel-state mirror */ \
+  X(NETLINK_EVENTS, PVL_K_U64, "netlink_events") /* bridge: rtnetlink notifications applied */ \
+  X(NETLINK_OVERRUNS, PVL_K_U64, "netlink_overruns") /* bridge: ENOBUFS: notifications lost */ \
+  X(NETLINK_RESYNCS, PVL_K_U64, "netlink_resyncs") /* bridge: full re-dumps after a loss */ \
+  X(LINE, PVL_K_STRING, "line")                 /* save: one command of the configuration */ \
+  X(SOURCE, PVL_K_STRING, "source")             /* mirror: the source port */         \
+  X(MIRROR_DIR, PVL_K_STRING, "direction")      /* mirror: ingress | egress | both */ \
+  X(TARGET, PVL_K_IPV4, "target")               /* mirror: the VXLAN receiver */      \
+  X(DSTPORT, PVL_K_U16, "dstport")              /* mirror target / vxlan port: UDP port */ \
+  X(VNI, PVL_K_U32, "vni")                      /* mirror, vxlan port: 0-16777215 */  \
+  X(PACKET_LENGTH, PVL_K_U32, "length")         /* mirror: inner bytes kept */        \
+  X(NUMBER, PVL_K_U16, "number")                /* mirror session / rule number */    \
+  X(RULES, PVL_K_NEST, "rules")                 /* mirror: list of ITEM{NUMBER, ...} */ \
+  X(ACTION, PVL_K_STRING, "action")             /* mirror rule: accept | reject */    \
+  X(PROTOCOL, PVL_K_STRING, "protocol")         /* mirror rule: tcp|udp|icmp|icmpv6|N */ \
+  X(SPORT, PVL_K_STRING, "sport")               /* mirror rule: port range "A-B" */   \
+  X(DPORT, PVL_K_STRING, "dport")                                                     \
+  X(HITS, PVL_K_U64, "hits")                    /* mirror rule: frames it decided */  \
+  X(TRUNCATED, PVL_K_U64, "truncated")          /* mirror: copies cut to length */    \
+  X(SEG_ERRORS, PVL_K_U64, "segmentation_errors") /* mirror: offload not completed */ \
+  X(TARGET_ERROR, PVL_K_STRING, "target_error") /* mirror: why copies are lost now */ \
+  X(REMOTES, PVL_K_NEST, "remotes")             /* vxlan port: ITEM{ADDR [, counters]} */ \
+  X(LOCAL, PVL_K_IPV4, "local")                 /* vxlan port: source / bound address */ \
+  X(REMOTES_LEARNED, PVL_K_U32, "remotes_learned") /* vxlan port: MACs with a known remote */ \
+  X(REMOTE_LEARN_REFUSED, PVL_K_U64, "remote_learn_refused") /* vxlan port: table full */ \
+  X(REMOTE, PVL_K_IPV4, "remote")               /* fdb: the remote a MAC is behind */ \
+  X(TX_ERRORS, PVL_K_U64, "tx_errors")          /* vxlan remote: datagrams refused */
 
 enum pvl_attr {
   PVL_A_UNSPEC = 0,

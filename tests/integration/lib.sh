@@ -97,6 +97,10 @@ pvland_pid() {
   return 1
 }
 
+# pvland_table [SOCK]: the name of the nftables tables (netdev and arp) of the pvland
+# serving SOCK (default $PVSOCK): "pvland" and the socket's path (docs/operations.md §2).
+pvland_table() { echo "pvland$(realpath -m "${1:-$PVSOCK}")"; }
+
 # proc_kb PID FIELD: a kB figure of /proc/PID/status (VmRSS, VmHWM, RssAnon...).
 proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 

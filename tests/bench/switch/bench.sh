@@ -12,7 +12,7 @@
 #   OFFLOADS configurations to run, in order (default "on off"): on = the veths keep the
 #            kernel's defaults (TX checksum, TSO/GSO, GRO), as in every user's lab; off =
 #            TX checksum/TSO/GSO/GRO off on all four veth ends (per-frame cost at MTU size)
-#   IMPLS    subset of: pvland pvland-iso pvland-sec pvland-base bridge ovs veth (default: pvland
+#   IMPLS    subset of: pvland pvland-iso pvland-sec pvland-mirror pvland-base bridge ovs veth (default: pvland
 #            pvland-iso bridge, plus ovs when ovs-vswitchd is installed)
 #   BASE_BUILD  for pvland-base: another build directory (an older commit's Release
 #            build), so a change is measured against its parent in one interleaved run
@@ -27,6 +27,9 @@
 #               (the egress isolation check runs against a populated port table)
 #   pvland-sec  like pvland, both ports with forged_transmits and mac_changes reject
 #               (port security's checks on every frame; docs/port-security.md)
+#   pvland-mirror like pvland, with a mirror session on sw0 in both directions whose rule
+#               takes every frame: each forwarded frame is also encapsulated (VXLAN) and sent
+#               to a fifth namespace over a veth (docs/mirroring.md)
 #   pvland-base like pvland, with the binaries of BASE_BUILD
 #   bridge      Linux bridge, RPS of both switch-side veths steered to CPU1
 #   ovs         ovs-vswitchd, datapath_type=netdev (userspace), AF_PACKET ports, pinned
@@ -89,14 +92,14 @@ if [ -z "${IMPLS:-}" ]; then
 fi
 for impl in $IMPLS; do
   case $impl in
-    pvland|pvland-iso|pvland-sec|bridge|veth) ;;
+    pvland|pvland-iso|pvland-sec|pvland-mirror|bridge|veth) ;;
     pvland-base) [ -x "${BASE_BUILD:-}/daemon/pvland" ] || die "pvland-base needs BASE_BUILD with a built pvland" ;;
     ovs) command -v ovs-vswitchd >/dev/null || die "ovs requested but ovs-vswitchd is not installed" ;;
     *) die "unknown implementation '$impl'" ;;
   esac
 done
 
-G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso
+G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso M=$PFX-mtgt
 GEN_IP=198.18.0.1 SINK_IP=198.18.0.2
 SWPID=""  # the switch process whose CPU is measured
 
@@ -125,7 +128,7 @@ topo_up() {  # impl
   ip -n $K addr add $SINK_IP/24 dev sink0; ip -n $K link set sink0 up
   SWPID=""
   case $impl in
-    pvland|pvland-iso|pvland-sec|pvland-base) start_pvland "$impl" ;;
+    pvland|pvland-iso|pvland-sec|pvland-mirror|pvland-base) start_pvland "$impl" ;;
     bridge) start_bridge ;;
     ovs) start_ovs ;;
   esac
@@ -144,7 +147,7 @@ topo_down() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null; wait "$p" 2>/dev/null; done
   PIDS=()
-  for ns in $G $S $K $I; do
+  for ns in $G $S $K $I $M; do
     ip netns list | grep -q "^$ns\b" || continue
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     ip netns del "$ns"
@@ -175,6 +178,16 @@ start_pvland() {
   if [ "$1" = pvland-sec ]; then
     ctl port set sw0 forged_transmits reject mac_changes reject
     ctl port set sw1 forged_transmits reject mac_changes reject
+  fi
+  if [ "$1" = pvland-mirror ]; then
+    # The target: a namespace behind a veth from pvland's, nothing listening on 4789.
+    new_ns $M
+    ip link add mt0 netns $S type veth peer name mt1 netns $M || die "veth"
+    no_offloads $S mt0; no_offloads $M mt1
+    ip -n $S addr add 198.19.0.1/24 dev mt0; ip -n $S link set mt0 up
+    ip -n $M addr add 198.19.0.2/24 dev mt1; ip -n $M link set mt1 up
+    ctl mirror add m1 source sw0 target 198.19.0.2 vni 42
+    ctl mirror rule add m1 number 1 accept
   fi
   PVLANCTL_SOCK=$sock
 }
@@ -326,6 +339,7 @@ for OFF in $OFFLOADS; do
       measure_rtt "$impl"
       if [ -n "${PVLANCTL_SOCK:-}" ] && [[ $impl == pvland* ]]; then
         nsx $S "$PVLANCTL" -s "$PVLANCTL_SOCK" stats show >"$WORK/stats.$OFF.$impl.$rep" 2>&1
+        [ "$impl" = pvland-mirror ] && nsx $S "$PVLANCTL" -s "$PVLANCTL_SOCK" mirror show >>"$WORK/stats.$OFF.$impl.$rep" 2>&1
         cp "$WORK/stats.$OFF.$impl.$rep" "${STATS_DIR:-$WORK}/" 2>/dev/null
       fi
       topo_down
@@ -378,6 +392,11 @@ for conf in sys.argv[3].split():
             fmt(med(impl, "idle"), "%.1f"),
             fmt(med(impl, "cpu1000"), "%.1f") + " / " + fmt(med(impl, "cpu10000"), "%.1f"),
         ]) + " |")
+    # What a mirror session costs: pvland-mirror against plain pvland of the same run.
+    if "pvland-mirror" in r and "pvland" in r:
+        print("pvland-mirror / pvland (offloads %s): 64B %s, TCP 1 %s, TCP 4 %s, sw CPU%% @10k fps %s" % (conf,
+              ratio("pvland-mirror", "mpps", "pvland").strip() or "-", ratio("pvland-mirror", "tcp1", "pvland").strip() or "-",
+              ratio("pvland-mirror", "tcp4", "pvland").strip() or "-", ratio("pvland-mirror", "cpu10000", "pvland").strip() or "-"))
     if "ovs" in r:
         for impl in impls:
             if impl.startswith("pvland"):

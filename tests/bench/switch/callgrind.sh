@@ -10,6 +10,11 @@
 #   KEEP=/tmp/cg tests/bench/switch/callgrind.sh    # keep the callgrind dump and strace -c
 #   SECURITY=1 ...                                  # sw0 with forged_transmits and mac_changes
 #                                                   # reject (its veth peer gives the MACs)
+#   MIRROR=1 ...                                    # a mirror session on sw0, both directions,
+#                                                   # whose rule takes every frame (VXLAN copies
+#                                                   # to a fourth namespace; docs/mirroring.md)
+#   MIRROR=nomatch ...                              # the same session, its rule matching no
+#                                                   # frame of the replay (protocol tcp)
 #   CAPTURE=sw1 [CAPTURE_FILTER='udp port 9'] ... # with `pvlanctl capture sw1 -w /dev/null
 #                                                   # [FILTER]` running (the cost of a capture)
 #   MAX_IR=400 MAX_SYSCALLS=0.05 ...                # exit 1 when a figure is over budget
@@ -42,6 +47,7 @@ BURST=${BURST:-1000}
 ISOLATED=${ISOLATED:-0}
 INTERNAL=${INTERNAL:-0}
 SECURITY=${SECURITY:-0}
+MIRROR=${MIRROR:-0}
 CAPTURE=${CAPTURE:-}
 CAPTURE_FILTER=${CAPTURE_FILTER:-}
 MAX_IR=${MAX_IR:-}
@@ -49,7 +55,7 @@ MAX_SYSCALLS=${MAX_SYSCALLS:-}
 PFX=pvc$$
 NAME=callgrind
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso
+G=$PFX-gen S=$PFX-sw K=$PFX-sink I=$PFX-iso M=$PFX-mtgt
 GEN_IP=198.18.0.1 SINK_IP=198.18.0.2
 
 bench_require ip ethtool valgrind callgrind_control callgrind_annotate strace gcc python3 timeout
@@ -69,13 +75,18 @@ topo_up() {
   ip -n $G addr add $GEN_IP/24 dev gen0
   ip -n $K addr add $SINK_IP/24 dev sink0
   if [ "$ISOLATED" = 1 ]; then new_ns $I; veth $I iso0 $S sw2; fi
+  if [ "$MIRROR" != 0 ]; then
+    new_ns $M; veth $S mt0 $M mt1
+    ip -n $S addr add 198.19.0.1/24 dev mt0
+    ip -n $M addr add 198.19.0.2/24 dev mt1
+  fi
 }
 topo_down() {
   local p ns
   for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   PIDS=()
-  for ns in $G $S $K $I; do
+  for ns in $G $S $K $I $M; do
     ip netns list | grep -q "^$ns\b" || continue
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     ip netns del "$ns"
@@ -91,6 +102,14 @@ configure() {  # wait for the socket, add ports, learn both MACs
   if [ "$ISOLATED" = 1 ]; then ctl port add sw2 && ctl port set sw2 isolated on || die "port sw2"; fi
   if [ "$SECURITY" = 1 ]; then
     ctl port set sw0 forged_transmits reject mac_changes reject || die "port security on sw0"
+  fi
+  if [ "$MIRROR" != 0 ]; then
+    ctl mirror add m1 source sw0 target 198.19.0.2 vni 42 || die "mirror add"
+    if [ "$MIRROR" = nomatch ]; then
+      ctl mirror rule add m1 number 1 accept protocol tcp || die "mirror rule"
+    else
+      ctl mirror rule add m1 number 1 accept || die "mirror rule"
+    fi
   fi
   if [ "$INTERNAL" = 1 ]; then
     ctl port add gw0 type internal || die "port gw0"
@@ -117,6 +136,7 @@ configure() {  # wait for the socket, add ports, learn both MACs
 }
 sink_rx() { nsx $K cat /sys/class/net/sink0/statistics/rx_packets; }
 sw1_tx() { ctl -j stats show | python3 -c 'import json,sys; print(sum(p["tx_packets"] for p in json.load(sys.stdin) if p["name"] == "sw1"))'; }
+mirror_tx() { [ "$MIRROR" != 0 ] && ctl -j mirror show m1 | python3 -c 'import json,sys; s = json.load(sys.stdin)[0]; print("mirror session m1: tx_packets %d lost %d rule hits %d" % (s["tx_packets"], s["lost"], s["rules"][0]["hits"]))'; }
 
 # Forwards BURSTS bursts; prints the frames the sink received.
 run_bursts() {  # pid
@@ -137,7 +157,7 @@ run_bursts() {  # pid
   echo $((now - start))
 }
 
-echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')$([ "$SECURITY" = 1 ] && echo ' sw0(forged_transmits/mac_changes reject)')$([ -n "$CAPTURE" ] && echo " capture $CAPTURE $CAPTURE_FILTER")"
+echo "callgrind: $BURSTS bursts of $BURST frames, ports: sw0 sw1$([ "$ISOLATED" = 1 ] && echo ' sw2(isolated)')$([ "$INTERNAL" = 1 ] && echo ' gw0(internal, proxy_arp)')$([ "$SECURITY" = 1 ] && echo ' sw0(forged_transmits/mac_changes reject)')$([ "$MIRROR" != 0 ] && echo " sw0(mirror session, both directions, rule: $([ "$MIRROR" = nomatch ] && echo 'protocol tcp, matches nothing' || echo 'accept all'))")$([ -n "$CAPTURE" ] && echo " capture $CAPTURE $CAPTURE_FILTER")"
 
 # --- 1. instructions under callgrind ---
 topo_up
@@ -152,6 +172,7 @@ timeout 60 callgrind_control -i on "$VPID" >/dev/null || die "callgrind_control 
 FRAMES=$(run_bursts "$VPID")
 timeout 60 callgrind_control -i off "$VPID" >/dev/null || die "callgrind_control -i off failed"
 TX=$(sw1_tx)
+MIRRORED=$(mirror_tx)
 kill -TERM "$VPID"; timeout 60 tail --pid="$VPID" -f /dev/null; wait "$VPID" 2>/dev/null
 DUMP=$OUT
 [ -s "$DUMP" ] || die "no callgrind output"
@@ -162,6 +183,8 @@ if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp "$DUMP" "$KEEP/callgrind.out"
 # OnEvent is inlined into its epoll handler lambda; PollOnce is the per-batch entry.
 ONEVENT_IR=$(awk '/Dataplane::Attach.*lambda/ {gsub(",", "", $1); print $1; exit}' "$WORK/incl.txt")
 SECURITY_IR=$(awk '/PortSecurityStage::Process/ {gsub(",", "", $1); print $1; exit}' "$WORK/incl.txt")
+MIRROR_STAGE_IR=$(awk '/MirrorStage::Process/ {gsub(",", "", $1); print $1; exit}' "$WORK/incl.txt")
+MIRROR_SEND_IR=$(awk '/Dataplane::SendMirrorCopies/ {gsub(",", "", $1); print $1; exit}' "$WORK/incl.txt")
 topo_down
 
 # --- 2. syscalls under strace ---
@@ -179,7 +202,7 @@ kill -INT "$SPID"; wait "$SPID" 2>/dev/null
 if [ -n "${KEEP:-}" ]; then cp "$WORK/strace.txt" "$KEEP/strace.txt"; fi
 topo_down
 
-python3 - "$FRAMES" "$TX" "$TOTAL_IR" "${ONEVENT_IR:-0}" "$SFRAMES" "$WORK/strace.txt" "$MAX_IR" "$MAX_SYSCALLS" "${SECURITY_IR:-0}" >"$WORK/summary" <<'EOF'
+python3 - "$FRAMES" "$TX" "$TOTAL_IR" "${ONEVENT_IR:-0}" "$SFRAMES" "$WORK/strace.txt" "$MAX_IR" "$MAX_SYSCALLS" "${SECURITY_IR:-0}" "${MIRROR_STAGE_IR:-0}" "${MIRROR_SEND_IR:-0}" "$MIRRORED" >"$WORK/summary" <<'EOF'
 import sys
 frames, tx, total, onevent, sframes = (int(x) for x in sys.argv[1:6])
 max_ir, max_sys = sys.argv[7], sys.argv[8]
@@ -190,6 +213,12 @@ print("user instructions per frame, Dataplane::OnEvent: %7.1f" % (onevent / fram
 security = int(sys.argv[9])
 if security:
     print("  of which PortSecurityStage::Process (inclusive): %7.1f" % (security / frames))
+stage, send = int(sys.argv[10]), int(sys.argv[11])
+if stage or send:
+    print("  of which MirrorStage::Process (inclusive):       %7.1f" % (stage / frames))
+    print("  of which Dataplane::SendMirrorCopies (inclusive): %7.1f" % (send / frames))
+if sys.argv[12]:
+    print(sys.argv[12])
 calls, rows = 0, []
 for line in open(sys.argv[6]):
     f = line.split()

@@ -1,8 +1,9 @@
 # The daemon's start-up defaults and its shutdown.
 # Asserts: `pvland` with no arguments serves /run/pvland.sock and `pvlanctl` with no -s
 # reaches it; after SIGTERM the daemon exits 0 and leaves nothing behind in its
-# namespace: the socket file is removed, the nftables table `pvland` (which keeps the
-# kernel off frames arriving on attached interfaces) is gone, and the TAP interfaces of
+# namespace: the socket file and its lock file are removed, the nftables tables
+# `pvland/run/pvland.sock` (netdev: keeps the kernel off frames arriving on attached
+# interfaces; arp: silences the kernel behind internal ports) are gone, and the TAP interfaces of
 # tap and internal ports are gone (a TAP moved to another namespace too), while the
 # attached veth, which pvland did not create, stays.
 source "$PVLAND_TESTLIB"
@@ -16,7 +17,7 @@ if [ -e "$DEFAULT_SOCK" ]; then
 fi
 SOCK_OURS=0
 lifecycle_exit() {
-  [ "$SOCK_OURS" = 1 ] && rm -f "$DEFAULT_SOCK"
+  [ "$SOCK_OURS" = 1 ] && rm -f "$DEFAULT_SOCK" "$DEFAULT_SOCK.lock"
   t_cleanup
 }
 trap lifecycle_exit EXIT
@@ -37,8 +38,10 @@ expect_ok "port add gw0 type internal" "$PVLANCTL" port add gw0 type internal
 nsx sw ip link set t1 netns "$(ns ht)"
 expect_ok "t1 moved to another namespace" nsx ht ip link show t1
 expect_ok "gw0 exists" nsx sw ip link show gw0
-nft_has_table() { nsx sw nft list tables 2>/dev/null | grep -qw pvland; }
-expect_ok "nftables table pvland exists while running" nft_has_table
+nft_has_table() { nsx sw nft list tables 2>/dev/null | grep -q "pvland/run/pvland.sock"; }
+expect_eq "nftables tables named after the socket" "$(nsx sw nft list tables | sort | tr '\n' ';')" \
+  "table arp pvland/run/pvland.sock;table netdev pvland/run/pvland.sock;"
+expect_ok "lock file beside the socket" test -f "$DEFAULT_SOCK.lock"
 expect_eq "port show lists three ports" "$("$PVLANCTL" -j port show | pvjson 'len(j)')" 3
 
 kill -TERM "$PVPID"
@@ -47,7 +50,8 @@ exited() { ! kill -0 "$PVPID" 2>/dev/null; }
 if wait_until 5 exited; then wait "$PVPID"; rc=$?; else rc=timeout; fi
 expect_eq "SIGTERM: pvland exits with status 0" "$rc" 0
 expect_fail "socket file removed" test -e "$DEFAULT_SOCK"
-expect_fail "nftables table pvland removed" nft_has_table
+expect_fail "lock file removed" test -e "$DEFAULT_SOCK.lock"
+expect_fail "nftables tables removed" nft_has_table
 expect_fail "internal port's TAP gw0 removed" nsx sw ip link show gw0
 expect_fail "TAP t1 removed from the namespace it was moved to" nsx ht ip link show t1
 expect_ok "the attached veth p1 stays" nsx sw ip link show p1

@@ -26,6 +26,7 @@ PVLAND="$BIN/pvland" start_pvland sw
 ctl port add p1 >/dev/null
 ctl port add gw0 type internal vlan 100 >/dev/null
 ctl vlan add 100 >/dev/null
+ctl mirror add m1 source p1 target 192.0.2.9 >/dev/null
 
 # complete WORD...: the sorted COMPREPLY for the command line WORD..., the last word being
 # the one under the cursor (pass '' for "after a space").
@@ -40,7 +41,7 @@ complete_line() {
 S=(-s "$PVSOCK")
 
 expect_ok "pvlanctl is registered" bash -c "source '$COMPL'; complete -p pvlanctl | grep -q _pvlanctl"
-expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help monitor neigh port route stats sysctl vlan why"
+expect_eq "objects" "$(complete_line '')" "bridge capture conntrack fdb help mirror monitor neigh port route save stats sysctl vlan why"
 expect_eq "object prefix" "$(complete_line po)" "port"
 expect_eq "options" "$(complete_line -)" "-b -force -j -p -s"
 expect_eq "port verbs" "$(complete_line port '')" "add del help set show"
@@ -52,8 +53,9 @@ expect_eq "port set forged_transmits" "$(complete_line "${S[@]}" port set p1 for
 expect_eq "port set source_guard" "$(complete_line "${S[@]}" port set p1 source_guard '')" "loose off strict"
 expect_eq "port set on/off" "$(complete_line "${S[@]}" port set p1 isolated '')" "off on"
 expect_eq "port set mode" "$(complete_line "${S[@]}" port set p1 isolated on mode '')" "access trunk"
-expect_eq "port add type" "$(complete_line port add t1 type '')" "internal netdev tap"
+expect_eq "port add type" "$(complete_line port add t1 type '')" "internal netdev tap vxlan"
 expect_eq "port add settings" "$(complete_line port add t1 type tap is)" "isolated"
+expect_eq "port add vxlan keys" "$(complete_line port add t1 type vxlan vni 5 re)" "remote"
 expect_eq "pvlan types" "$(complete_line vlan add 101 pvlan '')" "community isolated primary"
 expect_eq "pvlan primary" "$(complete_line vlan add 101 pvlan isolated '')" "primary"
 expect_eq "vlan ids (1 is always there)" "$(complete_line "${S[@]}" vlan del '')" "1 100"
@@ -72,7 +74,23 @@ expect_eq "capture targets" "$(complete_line "${S[@]}" capture '')" "drops gw0 p
 expect_eq "capture -w" "$(complete_line "${S[@]}" capture p1 '')" "-w"
 expect_ok "capture -w offers - (standard output)" sh -c "printf '%s\\n' $(complete_line capture drops -w '') | grep -qx -- -"
 expect_eq "why" "$(complete_line "${S[@]}" why '')" "-n gw0 p1"
+expect_eq "mirror verbs" "$(complete_line mirror '')" "add del help rule show"
+expect_eq "mirror add keys" "$(complete_line mirror add s1 '')" "direction dstport length number source target vni"
+expect_eq "mirror add source" "$(complete_line "${S[@]}" mirror add s1 source '')" "gw0 p1"
+expect_eq "mirror add direction" "$(complete_line mirror add s1 source p1 direction '')" "both egress ingress"
+expect_eq "mirror session names" "$(complete_line "${S[@]}" mirror del '')" "m1"
+expect_eq "mirror rule verbs" "$(complete_line mirror rule '')" "add del"
+expect_eq "mirror rule add session" "$(complete_line "${S[@]}" mirror rule add '')" "m1"
+expect_eq "mirror rule add keys" "$(complete_line mirror rule add m1 number 1 '')" \
+  "accept direction dport dst number protocol reject sport src"
+expect_eq "mirror rule add protocol" "$(complete_line mirror rule add m1 protocol '')" "all icmp icmpv6 tcp udp"
+expect_eq "mirror rule del keys" "$(complete_line mirror rule del m1 '')" "number"
 expect_eq "why after a port" "$(complete_line "${S[@]}" why p1 '')" "-n"
+touch "$T_DIR/saved.conf"
+expect_eq "save offers files" "$(complete_line save "$T_DIR/saved.c")" "$T_DIR/saved.conf"
+expect_eq "save takes one file" "$(complete_line save "$T_DIR/saved.conf" '')" ""
+expect_eq "bridge set keys" "$(complete_line bridge set '')" "ageing_time psf_max_total"
+expect_eq "bridge set: the key not given yet" "$(complete_line bridge set ageing_time 60 '')" "psf_max_total"
 
 # Every key the completion offers is one the daemon reads; and it offers all of them
 # (33 conf keys for all, default and gw0, gw0's two neigh keys, and the two net.core
@@ -88,7 +106,7 @@ help_pairs=$("$BIN/pvlanctl" help | awk '/^[a-z]/ && $1 != "usage:" && $1 != "co
 compl_pairs=""
 for o in $(complete_line ''); do
   [ "$o" = help ] && continue
-  case $o in sysctl|capture|why) compl_pairs+="$o -;"; continue ;; esac  # no verbs
+  case $o in sysctl|capture|why|save) compl_pairs+="$o -;"; continue ;; esac  # no verbs
   for v in $(complete_line "$o" ''); do
     [ "$v" = help ] || compl_pairs+="$o $v;"
   done

@@ -132,7 +132,7 @@ arpcase "pneigh after the device went down and up" 0 "${H1[@]}" --tip 10.0.2.50 
 
 # The kernel behind gw0 did try to answer (it has the same entries): the nftables
 # counters of pvland's arp table show how many of its replies were dropped.
-dropped=$(nsx d-sw nft -j list chain arp pvland kernel_arp_replies |
+dropped=$(nsx d-sw nft -j list chain arp "$(pvland_table)" kernel_arp_replies |
   pvjson "sum(e['counter']['packets'] for r in j['nftables'] if 'rule' in r for e in r['rule']['expr'] if 'counter' in e)")
 if [ "${dropped:-0}" -gt 0 ]; then pass "the kernel behind gw0 tried to answer $dropped time(s); pvland dropped its replies"
 else fail "no kernel ARP reply was dropped on gw0 (got '$dropped'): is the guard in place?"; fi

@@ -5,6 +5,7 @@
 # `ip route get` for ~2000 addresses must agree on dev, gateway and type. No multipath
 # routes (the leg is hash-chosen) and no policy rules (only the default three).
 source "$PVLAND_TESTLIB"
+source "$PVT_LIB_DIR/route_compare.sh"
 # Routes and addresses are drawn from SEED: a new one each run unless given, always printed,
 # so a failure is replayed with SEED=N ctest -R l3_route_get_diff.
 SEED=${SEED:-$RANDOM}
@@ -71,71 +72,6 @@ echo "routes installed: $(nsx sw ip route show table all | wc -l) ($(wc -l <"$T_
 # pvland applies route notifications as they come; a second is ample for 3000.
 sleep 1
 
-# Kernel: `ip -j -force -batch` of `route get` lines; a failed line prints no JSON and
-# "RTNETLINK answers: ERR" + "Command failed FILE:LINE" on stderr. Errors map to the
-# route type that caused them (fib_lookup's error codes, docs/kernel-semantics.md §2.12.4).
-sed 's/^/route get /' "$T_DIR/routes.addrs" >"$T_DIR/ip.batch"
-nsx sw ip -j -force -batch "$T_DIR/ip.batch" >"$T_DIR/kernel.out" 2>"$T_DIR/kernel.err"
-"$PVT_PY" - "$T_DIR/routes.addrs" "$T_DIR/kernel.out" "$T_DIR/kernel.err" >"$T_DIR/kernel.txt" <<'PY'
-import json, re, sys
-addrs = open(sys.argv[1]).read().split()
-errs, last = {}, None
-for line in open(sys.argv[3]):
-    m = re.match(r"RTNETLINK answers: (.*)", line)
-    if m:
-        last = m.group(1).strip()
-    m = re.match(r"Command failed .*:(\d+)", line)
-    if m:
-        errs[int(m.group(1))] = last or "?"
-outs = [l for l in open(sys.argv[2]).read().splitlines() if l.strip()]
-it = iter(outs)
-for i, a in enumerate(addrs, 1):
-    print("%s\t%s" % (a, errs[i] if i in errs else next(it)))
-PY
-cp "$T_DIR/ip.batch" "$T_DIR/ctl.batch"
-ctl -force -j -b "$T_DIR/ctl.batch" >"$T_DIR/pvland.txt" 2>"$T_DIR/pvland.err"
-
-"$PVT_PY" - "$T_DIR/kernel.txt" "$T_DIR/pvland.txt" "$T_DIR/pvland.err" <<'PY'
-import json, re, sys
-err_type = {"Invalid argument": "blackhole", "No route to host": "unreachable",
-            "Permission denied": "prohibit", "Network is unreachable": "none"}
-def norm(d):
-    # unicast, local and broadcast answers: (type, dev, gateway); the kernel's output
-    # lookup reports local addresses on lo.
-    t = d.get("type", d.get("route_type", "unicast"))
-    dev = d.get("dev")
-    if t == "local":
-        dev = "lo"
-    gw = d.get("gateway")
-    return (t, dev, gw)
-kern = {}
-for line in open(sys.argv[1]):
-    a, out = line.rstrip("\n").split("\t", 1)
-    if out.startswith("["):
-        kern[a] = norm(json.loads(out)[0])
-    else:
-        m = [t for e, t in err_type.items() if e in out]
-        kern[a] = (m[0] if m else "error:" + out, None, None)
-pv = {}
-for line in open(sys.argv[2]):
-    line = line.strip()
-    if not line:
-        continue
-    for d in json.loads(line):
-        pv[d["addr"]] = norm(d)
-for line in open(sys.argv[3]):
-    m = re.search(r"RTNETLINK answers: (.*) \(([\d.]+)\)", line)
-    if m:
-        pv[m.group(2)] = (err_type.get(m.group(1), "error:" + m.group(1)), None, None)
-bad = [(a, kern[a], pv.get(a)) for a in kern if kern[a] != pv.get(a)]
-types = {}
-for v in kern.values():
-    types[v[0]] = types.get(v[0], 0) + 1
-print("addresses %d, kernel answers by type %s" % (len(kern), dict(sorted(types.items()))))
-for b in bad[:15]:
-    print("MISMATCH %s kernel %s pvland %s" % b)
-print("%d mismatches" % len(bad))
-sys.exit(1 if bad or len(kern) < 1900 else 0)
-PY
+compare_route_get "$T_DIR/routes.addrs" 1900
 if [ $? = 0 ]; then pass "route get: pvland agrees with the kernel on every address"; else fail "route get disagrees (replay: SEED=$SEED ctest -R l3_route_get_diff)"; fi
 t_done

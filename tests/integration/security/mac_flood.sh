@@ -1,12 +1,13 @@
-# A MAC flood (a CAM-table overflow, as macof does it): 100,000 frames, each from a
-# different random source MAC, sent by an attacker h3 behind port p3 while h1 and h2
-# (p1, p2) keep talking. Three phases, each with 100,000 fresh sources:
+# A MAC flood (a CAM-table overflow, as macof does it): frames each from a different
+# random source MAC, sent by an attacker h3 behind port p3 while h1 and h2 (p1, p2) keep
+# talking. Three phases, each with fresh sources (100,000 in the first two, 1,000,000 in
+# the third):
 #   1. p3 mac_learning on, mac_limit 4096, mac_limit_policy drop: exactly 4096 learned,
 #      every other frame dropped as mac_limit;
 #   2. the same with mac_limit_policy allow: every frame forwarded unlearned and counted in
 #      mac_not_learned_allowed; nothing more learned;
-#   3. p3 mac_learning off: the FDB learns until its global cap (Fdb::kDefaultMaxEntries,
-#      65536) and no further.
+#   3. p3 mac_learning off (the default): 1M sources; the FDB learns until its global cap
+#      (Fdb::kDefaultMaxEntries, 65536) and no further.
 # Each phase checks an exact ledger of the frames (pvland's counters against the kernel's
 # count of frames that reached p3), the FDB's size, h1 <-> h2 (a ping running through the
 # flood, a TCP stream during and after it), pvland's resident memory, and that the daemon
@@ -20,10 +21,12 @@
 source "$PVLAND_TESTLIB"
 
 FLOOD=${PVT_FLOOD_FRAMES:-100000}
+FLOOD_BIG=${PVT_FLOOD_BIG_FRAMES:-1000000}
 LIMIT=4096
 FDB_CAP=65536  # Fdb::kDefaultMaxEntries
 FLOOD_DST=02:00:00:00:ff:fe
 RATE=${PVT_FLOOD_RATE:-100000}
+RATE_BIG=${PVT_FLOOD_BIG_RATE:-150000}
 # Resident memory pvland may gain in a phase (KiB), see the sizes below.
 #   Phases 1 and 2 add at most 4096 FDB entries. An absl::flat_hash_map slot is 25 bytes
 #   (8-byte key, 16-byte entry, 1 control byte) and 4096 entries need 8192 slots: 200 KiB,
@@ -107,10 +110,10 @@ snap() {
 }
 d() { echo $(($(eval echo "\$${2}_$1") - $(eval echo "\$${3}_$1"))); }
 
-# flood PHASE: h3 floods while h1 pings h2 (every 20 ms) and a TCP stream runs; prints
+# flood PHASE [FRAMES [RATE]]: h3 floods while h1 pings h2 (every 20 ms) and a TCP stream runs; prints
 # the figures; sets B_ and A_ snapshots, RSS0/RSS1, and checks legitimate traffic.
 flood() {
-  local phase=$1 out t0 t1 sent secs tx rx loss
+  local phase=$1 frames=${2:-$FLOOD} rate=${3:-$RATE} out t0 t1 sent secs tx rx loss
   RSS0=$(rss_kb) ANON0=$(anon_kb)
   snap B
   ip netns exec "$(ns h1)" ping -n -i 0.02 10.0.0.2 >"$T_DIR/ping$phase" 2>&1 &
@@ -120,7 +123,7 @@ flood() {
   local tcp=$!
   sleep 0.3
   t0=$(t_now)
-  out=$(pyx h3 "$SENDER" eth0 "$FLOOD" "$phase" "$FLOOD_DST" "$RATE" "$PVT_LIB_DIR") || fail "phase $phase: the sender failed"
+  out=$(pyx h3 "$SENDER" eth0 "$frames" "$phase" "$FLOOD_DST" "$rate" "$PVT_LIB_DIR") || fail "phase $phase: the sender failed"
   t1=$(t_now)
   read -r sent secs <<<"$out"
   wait "$tcp"
@@ -137,7 +140,7 @@ flood() {
   echo "phase $phase: mac_limit drops +$(d lim A B), macs_learned $B_learned -> $A_learned, mac_not_learned_allowed +$(d allowed A B)"
   echo "phase $phase: pvland VmRSS ${RSS0} -> ${RSS1} KiB (+$((RSS1 - RSS0))), RssAnon ${ANON0} -> ${ANON1} KiB (+$((ANON1 - ANON0)))"
   echo "phase $phase: h1 -> h2 ping through the flood: $rx of $tx answered"
-  expect_eq "phase $phase: the sender sent every frame" "$sent" "$FLOOD"
+  expect_eq "phase $phase: the sender sent every frame" "$sent" "$frames"
   expect_ok "phase $phase: h1 <-> h2 ping held through the flood (>= 90% answered)" \
     test "$tx" -gt 0 -a $((rx * 10)) -ge $((tx * 9))
   expect_ok "phase $phase: a TCP stream h1 -> h2 during the flood" test -f "$T_DIR/tcp$phase"
@@ -191,7 +194,7 @@ sanitized || expect_ok "phase 2: RSS grew by less than $RSS_SLACK_LIMITED_KB KiB
 echo "== phase 3: mac_learning off (the FDB's global cap, $FDB_CAP)"
 expect_ok "p3 mac_learning off" ctl port set p3 mac_learning off
 E0=$(fdb_count)
-flood 3
+flood 3 "$FLOOD_BIG" "$RATE_BIG"
 T0=$(t_now)
 ALL=$(fdb_count)
 echo "phase 3: fdb show of the full FDB took $(awk -v a="$T0" -v b="$(t_now)" 'BEGIN{printf "%.2f", b-a}') s; pvland VmRSS then $(rss_kb) KiB, VmHWM $(awk '/^VmHWM:/ {print $2}' "/proc/$PVPID/status") KiB"

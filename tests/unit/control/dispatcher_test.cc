@@ -70,6 +70,42 @@ TEST_F(DispatcherTest, GarbageIsRefusedWithEinval) {
   EXPECT_EQ(msgs[0].error, -EINVAL);
 }
 
+// What only pvland sends is never taken as a request: a client that sends an ack, an
+// NLMSG_DONE or a reply record gets an error for it and nothing changes.
+TEST_F(DispatcherTest, RepliesSentBackAreRefusedAndChangeNothing) {
+  AddPort("p1");
+  const auto refused = [&](std::vector<uint8_t> msg, std::string_view what) {
+    auto msgs = Exchange(msg);
+    ASSERT_EQ(msgs.size(), 1u) << what;
+    EXPECT_EQ(msgs[0].type, NLMSG_ERROR) << what;
+    EXPECT_EQ(msgs[0].error, -EINVAL) << what;
+    EXPECT_FALSE(msgs[0].error_msg.empty()) << what;
+  };
+  refused(ctl::BuildAck(7, 0, ""), "an ack");
+  refused(ctl::BuildAck(7, -ENOENT, "no port"), "an error");
+  ctl::MessageBuilder done(NLMSG_DONE, NLM_F_MULTI, 8, 0);
+  refused(std::vector<uint8_t>(done.bytes().begin(), done.bytes().end()), "NLMSG_DONE");
+  // `port set p1 isolated on` as a reply record: no NLM_F_REQUEST.
+  ctl::MessageBuilder record(PVL_MSG_CTL, NLM_F_MULTI, 9, PVL_CMD_PORT_SET);
+  record.PutString(PVL_A_NAME, "p1");
+  record.PutBool(PVL_A_ISOLATED, true);
+  refused(std::vector<uint8_t>(record.bytes().begin(), record.bytes().end()), "a record");
+  EXPECT_FALSE(Port("p1").cfg.isolated);
+}
+
+TEST_F(DispatcherTest, ADatagramWithOneBrokenMessageRunsNoneOfIt) {
+  AddPort("p1");
+  std::vector<uint8_t> two = Request("port set p1 isolated on");
+  std::vector<uint8_t> cut = Request("port set p1 hairpin on");
+  cut.resize(cut.size() - 4);  // its length now says more than the datagram holds
+  two.insert(two.end(), cut.begin(), cut.end());
+  auto msgs = Exchange(two);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(msgs[0].error, -EINVAL);
+  EXPECT_FALSE(Port("p1").cfg.isolated) << "the good request before the broken one did not run";
+  EXPECT_FALSE(Port("p1").cfg.hairpin);
+}
+
 TEST_F(DispatcherTest, UnknownCommandIsUnsupported) {
   auto s = RunRaw(PVL_CMD_COUNT, [](ctl::MessageBuilder&) {});
   EXPECT_EQ(s.code(), absl::StatusCode::kUnimplemented) << s;

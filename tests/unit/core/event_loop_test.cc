@@ -114,6 +114,26 @@ TEST(EventLoopTest, ARemovedFdNoLongerRunsItsHandler) {
   EXPECT_EQ(calls, 0);
 }
 
+// The control server waits for room to send (EPOLLOUT) instead of reading requests, and
+// back: the handler stays, the events change.
+TEST(EventLoopTest, ModifyChangesTheEventsKeepingTheHandler) {
+  EventLoop loop;
+  Pipe p;
+  UniqueFd stop = MakeEventFd();
+  std::vector<uint32_t> seen;
+  ASSERT_TRUE(loop.Add(p.w.get(), 0, [&](uint32_t ev) {
+                    seen.push_back(ev);
+                    ASSERT_TRUE(loop.Modify(p.w.get(), 0).ok());
+                    Signal(stop);
+                  }).ok());
+  ASSERT_TRUE(loop.Add(stop.get(), EPOLLIN, [&](uint32_t) { loop.Stop(); }).ok());
+  ASSERT_TRUE(loop.Modify(p.w.get(), EPOLLOUT).ok());
+  ASSERT_TRUE(loop.Run().ok());
+  ASSERT_EQ(seen.size(), 1u) << "a writable pipe, watched for EPOLLOUT once";
+  EXPECT_TRUE(seen[0] & EPOLLOUT);
+  EXPECT_FALSE(loop.Modify(-1, EPOLLIN).ok());
+}
+
 TEST(EventLoopTest, TimersFirePeriodically) {
   EventLoop loop;
   int ticks = 0;

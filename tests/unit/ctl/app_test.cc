@@ -137,7 +137,7 @@ TEST(Pvlanctl, OptionErrors) {
   EXPECT_EQ(Pvlanctl({"-force", "port", "show"}).err, "pvlanctl: -force applies to -b FILE only\n");
   EXPECT_EQ(Pvlanctl({"-b", "-", "port", "show"}).err, "pvlanctl: unexpected 'port' after -b -\n");
   EXPECT_EQ(Pvlanctl({}).err,
-            "pvlanctl: missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why\n");
+            "pvlanctl: missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why, save, mirror\n");
   EXPECT_EQ(Pvlanctl({"-x"}).rc, 1);
 }
 
@@ -222,6 +222,63 @@ TEST(PvlanctlBatch, CommentsOnlySucceedWithoutConnecting) {
   Outcome r = Pvlanctl({"-s", "/nonexistent", "-b", "-"}, "# nothing to do\n\n");
   EXPECT_EQ(r.rc, 0);
   EXPECT_EQ(r.err, "");
+}
+
+// A daemon whose configuration is two commands, or that fails to give it.
+std::vector<std::vector<uint8_t>> Config(const Message& m, bool fail) {
+  if (m.cmd != PVL_CMD_CONFIG_GET) return {AckFor(m)};
+  if (fail) return {AckFor(m, -EIO, "cannot")};
+  std::vector<std::vector<uint8_t>> out;
+  for (const char* line : {"vlan add 10", "port add p1 type tap vlan 10"})
+    out.push_back(RecordFor(m, [line](MessageBuilder& b) { b.PutString(PVL_A_LINE, line); }));
+  out.push_back(AckFor(m));
+  return out;
+}
+
+constexpr char kSaved[] =
+    "# pvland configuration, written by pvlanctl save; restore with pvland -c FILE\n"
+    "vlan add 10\nport add p1 type tap vlan 10\n";
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST(PvlanctlSave, PrintsTheCommandsUnderAHeader) {
+  FakeDaemon d([](const Message& m) { return Config(m, false); });
+  Outcome r = Pvlanctl({"-s", d.path(), "save"});
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_EQ(r.out, kSaved);
+  EXPECT_THAT(d.requests(), ElementsAre("CONFIG_GET dump"));
+}
+
+TEST(PvlanctlSave, ReplacesTheFileWholeOnlyWhenTheDaemonAnswered) {
+  const std::string file = ::testing::TempDir() + "/pvl-save-test.conf";
+  std::ofstream(file) << "old contents\n";
+  {
+    FakeDaemon failing([](const Message& m) { return Config(m, true); });
+    Outcome r = Pvlanctl({"-s", failing.path(), "save", file});
+    EXPECT_EQ(r.rc, 1);
+    EXPECT_EQ(r.err, "pvlanctl: cannot\n");
+    EXPECT_EQ(ReadAll(file), "old contents\n") << "a failed save leaves the file alone";
+  }
+  FakeDaemon d([](const Message& m) { return Config(m, false); });
+  Outcome r = Pvlanctl({"-s", d.path(), "save", file});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "") << "the commands went to the file";
+  EXPECT_EQ(ReadAll(file), kSaved);
+  Outcome bad = Pvlanctl({"-s", d.path(), "save", "/nonexistent-dir/x.conf"});
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_THAT(bad.err, HasSubstr("cannot create /nonexistent-dir/x.conf.tmp."));
+  std::remove(file.c_str());
+}
+
+TEST(PvlanctlSave, IsNotABatchCommand) {
+  FakeDaemon d([](const Message& m) { return Config(m, false); });
+  Outcome r = Pvlanctl({"-s", d.path(), "-b", "-"}, "vlan add 10\nsave x.conf\n");
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_EQ(r.err, "<stdin>:2: monitor, capture and save run on their own, not in a batch\n");
+  EXPECT_THAT(d.requests(), IsEmpty());
 }
 
 TEST(ClientAndPrinter, RecordsSplitOverDatagramsArriveInOrder) {

@@ -46,6 +46,10 @@ INSTANTIATE_TEST_SUITE_P(
         Good{"port add r1 type internal vlan 10", "PORT_ADD name=r1 type=internal vlan=10"},
         Good{"port add eth1 type netdev mode trunk allowed 20,10,11-12 native none",
              "PORT_ADD name=eth1 type=netdev mode=trunk allowed=10-12,20 native=0"},
+        Good{"port add vx0 type vxlan vni 42 remote 10.0.0.2", "PORT_ADD name=vx0 type=vxlan vni=42 remotes=[{addr=10.0.0.2}]"},
+        Good{"port add vx0 type vxlan remote 10.0.0.2 mode trunk remote 10.0.0.3 dstport 8472 local 10.0.0.1 vni 0",
+             "PORT_ADD name=vx0 type=vxlan mode=trunk dstport=8472 local=10.0.0.1 vni=0 "
+             "remotes=[{addr=10.0.0.2},{addr=10.0.0.3}]"},
         Good{"port del p1", "PORT_DEL name=p1"},
         Good{"port set p1 vlan 4094", "PORT_SET name=p1 vlan=4094"},
         Good{"port set p1 vlan 1 isolated on learning off",
@@ -109,7 +113,40 @@ INSTANTIATE_TEST_SUITE_P(
              "SYSCTL_GET settings=[{key=net.ipv4.conf.r1.proxy_arp}]"},
         Good{"sysctl -n a b", "SYSCTL_GET settings=[{key=a},{key=b}]"},
         Good{"route get 10.1.2.3", "ROUTE_GET addr=10.1.2.3"},
-        Good{"neigh show proxy", "NEIGH_PROXY_GET dump"}));
+        Good{"neigh show proxy", "NEIGH_PROXY_GET dump"},
+        Good{"save", "CONFIG_GET dump"},
+        Good{"save /etc/pvland/sw.conf", "CONFIG_GET dump"}));
+
+TEST(ParseCommand, SaveKeepsItsFileForPvlanctl) {
+  auto c = ParseCommand({"save", "sw.conf"}, 1);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->cmd, PVL_CMD_CONFIG_GET);
+  EXPECT_EQ(c->write_to, "sw.conf");
+  auto bare = ParseCommand({"save"}, 1);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->write_to, "") << "standard output";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mirror, GoodCommand,
+    ::testing::Values(
+        Good{"mirror add s1 source p1 target 192.0.2.9", "MIRROR_ADD name=s1 source=p1 target=192.0.2.9"},
+        Good{"mirror add s1 source p1 direction egress target 192.0.2.9 dstport 8472 vni 0 length 128 number 2",
+             "MIRROR_ADD name=s1 source=p1 direction=egress target=192.0.2.9 dstport=8472 vni=0 length=128 number=2"},
+        Good{"mirror add s1 vni 16777215 target 10.0.0.1 source p2 direction both",
+             "MIRROR_ADD name=s1 vni=16777215 target=10.0.0.1 source=p2 direction=both"},
+        Good{"mirror del s1", "MIRROR_DEL name=s1"},
+        Good{"mirror show", "MIRROR_GET dump"},
+        Good{"mirror show s1", "MIRROR_GET name=s1"},
+        Good{"mirror rule add s1 number 10 accept", "MIRROR_RULE_ADD name=s1 number=10 action=accept"},
+        Good{"mirror rule add s1 reject number 5 direction ingress protocol 6 src 10.0.0.1 dst 10.0.0.0/8 "
+             "sport 80-80 dport 1024-65535",
+             "MIRROR_RULE_ADD name=s1 number=5 direction=ingress protocol=tcp src=10.0.0.1/32 dst=10.0.0.0/8 "
+             "sport=80 dport=1024-65535 action=reject"},
+        Good{"mirror rule add s1 number 1 accept protocol all src 2001:db8::/32",
+             "MIRROR_RULE_ADD name=s1 number=1 src=2001:db8::/32 action=accept"},
+        Good{"mirror rule add s1 number 1 accept protocol icmpv6", "MIRROR_RULE_ADD name=s1 number=1 protocol=icmpv6 action=accept"},
+        Good{"mirror rule del s1 number 5", "MIRROR_RULE_DEL name=s1 number=5"}));
 
 TEST(ParseCommand, SysctlDashNAsksForValuesOnly) {
   auto plain = ParseCommand(Words("sysctl a"), 1);
@@ -140,9 +177,45 @@ TEST_P(BadCommand, FailsSayingWhy) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
+    Mirror, BadCommand,
+    ::testing::Values(
+        Bad{"mirror", "mirror: missing verb; expected one of: add, del, rule, show"},
+        Bad{"mirror add", "mirror add: missing NAME"},
+        Bad{"mirror add s1 target 192.0.2.9", "mirror add: missing 'source PORT'"},
+        Bad{"mirror add s1 source p1", "mirror add: missing 'target IP'"},
+        Bad{"mirror add s1 source p1 target 2001:db8::1", "target must be an IPv4 address, got '2001:db8::1'"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 vni 16777216", "vni must be 0-16777215, got 16777216"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 length 13", "length must be 14-65535, got 13"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 number 0", "number must be 1-32766, got 0"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 dstport 0", "dstport must be 1-65535, got 0"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 direction sideways",
+            "direction must be ingress, egress or both, got 'sideways'"},
+        Bad{"mirror add s1 source p1 target 192.0.2.9 target 192.0.2.10", "key 'target' given twice"},
+        Bad{"mirror add 'a b' source p1 target 192.0.2.9", "may only hold letters, digits"},
+        Bad{"mirror add s1 source a/b target 192.0.2.9", "may not contain '/'"},
+        Bad{"mirror del", "mirror del: missing NAME"},
+        Bad{"mirror del s1 s2", "unexpected argument 's2'"},
+        Bad{"mirror show s1 s2", "unexpected argument 's2'"},
+        Bad{"mirror rule", "mirror rule: missing add or del"},
+        Bad{"mirror rule s1 number 1", "unknown verb 's1'; expected add or del"},
+        Bad{"mirror rule add s1 accept", "missing 'number N'"},
+        Bad{"mirror rule add s1 number 1", "missing accept or reject"},
+        Bad{"mirror rule add s1 number 1 accept reject", "give one of accept and reject"},
+        Bad{"mirror rule add s1 number 1 accept dport 80", "sport and dport need protocol tcp or udp"},
+        Bad{"mirror rule add s1 number 1 accept protocol icmp sport 1", "(the rule has protocol icmp)"},
+        Bad{"mirror rule add s1 number 1 accept protocol sctp", "protocol must be tcp, udp, icmp, icmpv6, all or a number"},
+        Bad{"mirror rule add s1 number 1 accept src 10.0.0.1/8", "did you mean 10.0.0.0/8?"},
+        Bad{"mirror rule add s1 number 1 accept src 10.0.0.0/8 dst ::/0", "different address families"},
+        Bad{"mirror rule add s1 number 1 accept protocol tcp dport 90-80", "ends below its start"},
+        Bad{"mirror rule add s1 number 32767 accept", "number must be 1-32766, got 32767"},
+        Bad{"mirror rule del s1", "mirror rule: missing 'number N'"}));
+
+INSTANTIATE_TEST_SUITE_P(
     Structure, BadCommand,
     ::testing::Values(
-        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why"},
+        Bad{"", "missing OBJECT; expected one of: port, vlan, fdb, stats, bridge, sysctl, route, neigh, conntrack, monitor, capture, why, save"},
+        Bad{"save a b", "save: unexpected argument 'b'"},
+        Bad{"save -w", "save: expected a file name, got '-w'"},
         Bad{"prot show", "unknown object 'prot'; expected one of: port, vlan"},
         Bad{"help", "'help' prints usage and sends nothing"},
         Bad{"port", "port: missing verb; expected one of: add, del, set, show"},
@@ -158,10 +231,19 @@ INSTANTIATE_TEST_SUITE_P(
     Port, BadCommand,
     ::testing::Values(
         Bad{"port add", "port add: missing port NAME"},
-        Bad{"port add p1 vlan 10", "port add: expected 'type tap|internal|netdev' after p1, got 'vlan'"},
+        Bad{"port add p1 vlan 10", "port add: expected 'type tap|internal|netdev|vxlan' after p1, got 'vlan'"},
         Bad{"port add p1 type", "port add: missing port type"},
-        Bad{"port add p1 type veth", "unknown port type 'veth'; expected one of: tap, internal, netdev"},
+        Bad{"port add p1 type veth", "unknown port type 'veth'; expected one of: tap, internal, netdev, vxlan"},
         Bad{"port add p1 type tap vlan", "port add: key 'vlan' needs a value"},
+        Bad{"port add vx0 type vxlan remote 10.0.0.2", "port add: type vxlan needs vni N (0-16777215)"},
+        Bad{"port add vx0 type vxlan vni 5", "port add: type vxlan needs remote IP (once per remote endpoint)"},
+        Bad{"port add vx0 type vxlan vni 16777216 remote 10.0.0.2", "port add: vni must be 0-16777215, got 16777216"},
+        Bad{"port add vx0 type vxlan vni 5 vni 6 remote 10.0.0.2", "port add: key 'vni' given twice"},
+        Bad{"port add vx0 type vxlan vni 5 remote 10.0.0", "port add: remote must be an IPv4 address, got '10.0.0'"},
+        Bad{"port add vx0 type vxlan vni 5 remote 10.0.0.2 local x", "port add: local must be an IPv4 address, got 'x'"},
+        Bad{"port add vx0 type vxlan vni 5 remote 10.0.0.2 dstport 0", "port add: dstport must be 1-65535, got 0"},
+        Bad{"port add t0 type tap vni 5", "port add: unknown key 'vni'"},
+        Bad{"port set vx0 remote 10.0.0.9", "port set: unknown key 'remote'"},
         Bad{"port add p1 type tap colour red", "port add: unknown key 'colour'"},
         Bad{"port add abcdefghijklmnop", "interface name 'abcdefghijklmnop' is longer than 15"},
         Bad{"port add a/b", "may not contain '/'"},

@@ -350,6 +350,71 @@ TEST(PrintRoute, Json) {
             "\n");
 }
 
+Reply MirrorReply() {
+  Reply r;
+  r.records.push_back(Record(PVL_CMD_MIRROR_GET, [](MessageBuilder& b) {
+    b.PutString(PVL_A_NAME, "web");
+    b.PutString(PVL_A_SOURCE, "p1");
+    b.PutString(PVL_A_MIRROR_DIR, "both");
+    b.PutIpv4(PVL_A_TARGET, 0xc0000209);
+    b.PutU16(PVL_A_DSTPORT, 4789);
+    b.PutU32(PVL_A_VNI, 4242);
+    b.PutU32(PVL_A_PACKET_LENGTH, 100);
+    b.PutU16(PVL_A_NUMBER, 1);
+    b.PutU64(PVL_A_TX_PACKETS, 4);
+    b.PutU64(PVL_A_TX_BYTES, 392);
+    b.PutU64(PVL_A_LOST, 1);
+    b.PutU64(PVL_A_TRUNCATED, 2);
+    b.PutU64(PVL_A_SEG_ERRORS, 0);
+    b.PutString(PVL_A_TARGET_ERROR, "ENETUNREACH");
+    nlattr* list = b.NestStart(PVL_A_RULES);
+    nlattr* item = b.NestStart(PVL_A_ITEM);
+    b.PutU16(PVL_A_NUMBER, 10);
+    b.PutString(PVL_A_ACTION, "accept");
+    b.PutString(PVL_A_MIRROR_DIR, "egress");
+    b.PutString(PVL_A_PROTOCOL, "tcp");
+    b.PutString(PVL_A_SRC, "10.0.0.0/24");
+    b.PutString(PVL_A_DPORT, "80");
+    b.PutU64(PVL_A_HITS, 3);
+    b.NestEnd(item);
+    b.NestEnd(list);
+  }));
+  r.records.push_back(Record(PVL_CMD_MIRROR_GET, [](MessageBuilder& b) {
+    b.PutString(PVL_A_NAME, "idle");
+    b.PutString(PVL_A_SOURCE, "p2");
+    b.PutString(PVL_A_MIRROR_DIR, "ingress");
+    b.PutIpv4(PVL_A_TARGET, 0xc000020a);
+    b.PutU16(PVL_A_DSTPORT, 4789);
+    b.PutU32(PVL_A_VNI, 0);
+    b.PutU16(PVL_A_NUMBER, 2);
+    b.PutU64(PVL_A_TX_PACKETS, 0);
+    b.NestEnd(b.NestStart(PVL_A_RULES));
+  }));
+  return r;
+}
+
+TEST(PrintMirror, TextInTheGrammarsWords) {
+  EXPECT_EQ(Print(Cmd(PVL_CMD_MIRROR_GET), MirrorReply(), OutputFormat::kText),
+            "web source p1 direction both target 192.0.2.9 dstport 4789 vni 4242 number 1 length 100\n"
+            "    tx_packets 4 tx_bytes 392 lost 1 truncated 2 segmentation_errors 0 target_error ENETUNREACH\n"
+            "    rule 10 accept direction egress protocol tcp src 10.0.0.0/24 dport 80 hits 3\n"
+            "idle source p2 direction ingress target 192.0.2.10 dstport 4789 vni 0 number 2\n"
+            "    tx_packets 0\n"
+            "    no rules: mirrors nothing\n");
+}
+
+TEST(PrintMirror, Json) {
+  EXPECT_EQ(Print(Cmd(PVL_CMD_MIRROR_GET), MirrorReply(), OutputFormat::kJson),
+            R"([{"name":"web","source":"p1","direction":"both","target":"192.0.2.9","dstport":4789,"vni":4242,)"
+            R"("length":100,"number":1,"tx_packets":4,"tx_bytes":392,"lost":1,"truncated":2,"segmentation_errors":0,)"
+            R"("target_error":"ENETUNREACH",)"
+            R"("rules":[{"number":10,"action":"accept","direction":"egress","protocol":"tcp","src":"10.0.0.0/24",)"
+            R"("dport":"80","hits":3}]},)"
+            R"({"name":"idle","source":"p2","direction":"ingress","target":"192.0.2.10","dstport":4789,"vni":0,)"
+            R"("number":2,"tx_packets":0,"rules":[]}])"
+            "\n");
+}
+
 TEST(PrintBridge, GenericKeyValue) {
   Reply r;
   r.records.push_back(

@@ -37,6 +37,7 @@ class FakePort final : public Port {
   size_t Receive(PacketBatch& batch) override;
   void ReleaseRx() override { held_.clear(); }
   SendResult Send(absl::Span<TxItem> items) override;
+  const Tunnel* tunnel() const override { return far_side; }
 
   void Inject(std::vector<uint8_t> frame, Offload offload = {}) {
     rx_.push_back(std::move(frame));
@@ -50,6 +51,7 @@ class FakePort final : public Port {
   absl::Status open_error;  // Open() fails with this when not OK
   int opens = 0;
   int fd_for_loop = -1;  // what fd() reports (an eventfd when a test runs the loop)
+  const Tunnel* far_side = nullptr;  // what tunnel() reports (a fake tunnel's, for control tests)
 
  private:
   std::deque<std::vector<uint8_t>> rx_;

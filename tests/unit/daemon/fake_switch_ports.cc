@@ -20,10 +20,12 @@ uint16_t FakeSwitchPorts::Add(const std::string& name, const PortConfig& cfg, Po
   return idx;
 }
 
-void FakeSwitchPorts::Run(Pipeline& pipeline, const std::string& port, PacketBatch& batch, MonoNs now) {
+void FakeSwitchPorts::Run(Pipeline& pipeline, const std::string& port, PacketBatch& batch, MonoNs now,
+                          const std::function<void()>& inspect) {
   TxLists out;
   pipeline.Run(index.at(port), batch, now, out);
   TransmitLists(bridge_, out, [this](uint16_t i) -> Port* { return i < ios_.size() ? ios_[i].get() : nullptr; });
+  if (inspect) inspect();
   fakes.at(port)->ReleaseRx();
 }
 

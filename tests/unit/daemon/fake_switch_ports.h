@@ -3,6 +3,7 @@
 // pipeline and stage tests.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,8 +21,11 @@ class FakeSwitchPorts {
 
   // A port that is up, with configuration `cfg`; returns its index.
   uint16_t Add(const std::string& name, const PortConfig& cfg, PortKind kind);
-  // Runs `batch`, received on `port`, through `pipeline` and sends the result.
-  void Run(Pipeline& pipeline, const std::string& port, PacketBatch& batch, MonoNs now);
+  // Runs `batch`, received on `port`, through `pipeline` and sends the result; then
+  // `inspect` may look at what the run produced (its mirror copies) while the batch's
+  // memory is still held.
+  void Run(Pipeline& pipeline, const std::string& port, PacketBatch& batch, MonoNs now,
+           const std::function<void()>& inspect = nullptr);
 
   std::map<std::string, FakePort*> fakes;  // by port name
   std::map<std::string, uint16_t> index;   // bridge index by port name

@@ -67,7 +67,7 @@ TEST_F(DataplaneTest, AFailedOpenCreatesNothing) {
 TEST_F(DataplaneTest, AnUnknownPortTypeIsRefusedWithTheKnownOnes) {
   auto idx = dataplane_.AddPort("x", "bogus", PortConfig{});
   EXPECT_EQ(idx.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(idx.status().message().find("netdev, tap or internal"), std::string::npos) << idx.status();
+  EXPECT_NE(idx.status().message().find("netdev, tap, internal or vxlan"), std::string::npos) << idx.status();
 }
 
 TEST_F(DataplaneTest, DuplicateNamesAreRefused) {

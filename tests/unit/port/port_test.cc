@@ -28,8 +28,8 @@ TEST(PortFactory, EveryTypeHasItsNameAndKindAndNothingIsOpenedYet) {
 TEST(PortFactory, UnknownTypeNamesTheKnownOnes) {
   auto port = MakePort("vxlan0", "p", PortEnv{});
   EXPECT_EQ(port.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(port.status().message(), "port type must be netdev, tap or internal, not 'vxlan0'");
-  EXPECT_EQ(PortTypeList(), "netdev, tap or internal");
+  EXPECT_EQ(port.status().message(), "port type must be netdev, tap, internal or vxlan, not 'vxlan0'");
+  EXPECT_EQ(PortTypeList(), "netdev, tap, internal or vxlan");
 }
 
 std::vector<uint8_t> Flatten(const iovec* iov, int n) {

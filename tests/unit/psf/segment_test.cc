@@ -59,9 +59,15 @@ TEST(PsfSegment, SynOptions) {
   EXPECT_TRUE(s.sack_permitted);
   EXPECT_TRUE(s.has_window_scale);
   EXPECT_EQ(s.window_scale, 7);
+  EXPECT_TRUE(s.has_mss);
+  EXPECT_EQ(s.mss, 1460);
   // A shift above 14 is taken as 14.
   ASSERT_EQ(ParseTcpHeader(Tcp(kTcpSyn, 1, 0, {1, 3, 3, 20}), s), SegmentStatus::kOk);
   EXPECT_EQ(s.window_scale, 14);
+  EXPECT_FALSE(s.has_mss) << "not kept from the header before";
+  // An MSS option of another length is not one.
+  ASSERT_EQ(ParseTcpHeader(Tcp(kTcpSyn, 1, 0, {2, 3, 5, 1, 1, 1}), s), SegmentStatus::kOk);
+  EXPECT_FALSE(s.has_mss);
 }
 
 TEST(PsfSegment, OptionParsingStopsLikeConntrack) {
