@@ -25,6 +25,26 @@ ipv4::Ipv4 V4(struct nl_addr* a) {
 
 }  // namespace
 
+bool RouteMessageWellFormed(const struct nlmsghdr* nlh, size_t len) {
+  if (len < sizeof(*nlh) || nlh->nlmsg_len > len || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg))) return false;
+  int attrlen = static_cast<int>(nlh->nlmsg_len - NLMSG_LENGTH(sizeof(struct rtmsg)));
+  // RTA_OK and RTA_NEXT take a non-const pointer; nothing is written through it.
+  auto* rta = reinterpret_cast<struct rtattr*>(const_cast<char*>(static_cast<const char*>(NLMSG_DATA(nlh))) +
+                                               NLMSG_ALIGN(sizeof(struct rtmsg)));
+  for (; RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
+    if (rta->rta_type != RTA_MULTIPATH) continue;
+    int left = static_cast<int>(RTA_PAYLOAD(rta));
+    auto* nh = static_cast<struct rtnexthop*>(RTA_DATA(rta));
+    while (left > 0) {
+      if (left < static_cast<int>(sizeof(*nh)) || nh->rtnh_len < sizeof(*nh) || nh->rtnh_len > left) return false;
+      left -= static_cast<int>(RTNH_ALIGN(nh->rtnh_len));
+      nh = RTNH_NEXT(nh);
+    }
+  }
+  // Attributes must fill the message exactly (up to alignment), as the kernel builds it.
+  return attrlen < static_cast<int>(sizeof(struct rtattr));
+}
+
 std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route) {
   if (rtnl_route_get_family(route) != AF_INET) return std::nullopt;
   if (rtnl_route_get_flags(route) & RTM_F_CLONED) return std::nullopt;
@@ -32,7 +52,10 @@ std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route) {
   r.table = rtnl_route_get_table(route);
   struct nl_addr* dst = rtnl_route_get_dst(route);
   r.dst = V4(dst);
-  r.dst_len = dst ? static_cast<uint8_t>(nl_addr_get_prefixlen(dst)) : 0;
+  const unsigned dst_len = dst ? nl_addr_get_prefixlen(dst) : 0;
+  // rtm_dst_len is a byte: more than 32 bits of an IPv4 prefix is a malformed message.
+  if (dst_len > 32) return std::nullopt;
+  r.dst_len = static_cast<uint8_t>(dst_len);
   r.tos = rtnl_route_get_tos(route);
   r.priority = rtnl_route_get_priority(route);  // 0 when RTA_PRIORITY is absent
   r.type = static_cast<ipv4::RouteType>(rtnl_route_get_type(route));

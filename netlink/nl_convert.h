@@ -13,11 +13,19 @@ struct nlmsghdr;
 
 namespace pvland::netlink {
 
-// IPv4 FIB routes only: nullopt for other families and for cloned (cache) routes.
+// IPv4 FIB routes only: nullopt for other families, for cloned (cache) routes and for a
+// prefix length over 32.
 // Routes using a nexthop object (RTA_NH_ID) convert with the legs the kernel
 // expands for them (nexthop_compat_mode=1); without that expansion they have none
 // and a unicast route without legs is never usable in the Fib.
 std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route);
+
+// Whether an RTM_NEWROUTE/RTM_DELROUTE message may be handed to rtnl_route_parse: the
+// rtmsg and every attribute lie within nlmsg_len (itself within `len`), and each nexthop
+// of RTA_MULTIPATH is at least a struct rtnexthop long and lies within the attribute (the
+// kernel's rtnh_ok). libnl's multipath reader skips that check: a nexthop of length 0
+// makes it allocate nexthops without end.
+bool RouteMessageWellFormed(const struct nlmsghdr* nlh, size_t len);
 
 // Every link; has_inet_conf tells whether IFLA_INET_CONF came with it.
 ipv4::Link ConvertLink(struct rtnl_link* link);

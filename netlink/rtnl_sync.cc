@@ -111,7 +111,7 @@ struct RtnlSync::Impl {
   void ApplyRouteMsg(struct nlmsghdr* hdr, bool from_dump) {
     if (hdr->nlmsg_type != RTM_NEWROUTE && hdr->nlmsg_type != RTM_DELROUTE) return;
     struct rtnl_route* raw = nullptr;
-    if (rtnl_route_parse(hdr, &raw) < 0 || raw == nullptr) {
+    if (!RouteMessageWellFormed(hdr, hdr->nlmsg_len) || rtnl_route_parse(hdr, &raw) < 0 || raw == nullptr) {
       ++ctr.recv_errors;
       lost = true;
       return;

@@ -8,6 +8,7 @@ pvland_packages=(
   g++ cmake make pkg-config
   libabsl-dev libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libpcap-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev llvm-14
   iproute2 iputils-ping iputils-arping python3-scapy tcpdump tshark iperf3 procps ethtool valgrind strace gcc nftables
   systemd util-linux
 )
@@ -25,7 +26,25 @@ pvland_install_deps() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# ccache, when installed, keeps a rebuild cheap; nothing depends on it.
+pvland_launcher=()
+if command -v ccache >/dev/null; then
+  pvland_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+# A tree configured before (the sanitizer tree of run-all.sh, a Debug tree) keeps its
+# build type and options: the demos call this with $PVLAND_BUILD set to whichever tree
+# the test suite runs from.
 pvland_build() {
-  cmake -S "$PVLAND_SRC" -B "$PVLAND_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  local type=()
+  [ -f "$PVLAND_BUILD/CMakeCache.txt" ] || type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  cmake -S "$PVLAND_SRC" -B "$PVLAND_BUILD" "${type[@]}" "${pvland_launcher[@]}" >/dev/null
   cmake --build "$PVLAND_BUILD" -j"$(nproc)"
+}
+
+# The sanitizer tree (docs/testing.md): clang, ASan+UBSan at -O1 with line tables, and
+# libFuzzer's instrumentation, so the same objects serve the test suite and the fuzzers.
+pvland_configure_checked() {
+  cmake -S "$PVLAND_SRC" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DPVLAND_FUZZ=ON "${pvland_launcher[@]}" >/dev/null
 }

@@ -53,7 +53,8 @@ void ParseL3L4(Packet& p);
 
 // Whether ParseFrame would find `b` exactly as it found `a`, which it accepted: the same
 // first 16 bytes (MACs, and the tag or ethertype with the 2 bytes after it), the same
-// stripped tag, and both long enough for every length check to pass alike.
+// ethertype after an in-band tag (bytes 16-17, past those 16), the same stripped tag, and
+// both long enough for every length check to pass alike.
 inline bool SameHeader(const Packet& a, const Packet& b) {
   constexpr uint32_t kMin = kEthHeaderLen + kVlanTagLen;
   if (a.len < kMin || b.len < kMin || b.wire_len > b.len) return false;
@@ -63,6 +64,8 @@ inline bool SameHeader(const Packet& a, const Packet& b) {
   std::memcpy(&b0, b.frame, 8);
   std::memcpy(&b1, b.frame + 8, 8);
   if (((a0 ^ b0) | (a1 ^ b1)) != 0 || a.aux_tag != b.aux_tag) return false;
+  if (a.payload_off != kEthHeaderLen - 2 && LoadBe16(a.frame + a.payload_off) != LoadBe16(b.frame + a.payload_off))
+    return false;
   return !a.aux_tag || (a.aux_tci == b.aux_tci && a.aux_tpid == b.aux_tpid);
 }
 

@@ -104,6 +104,15 @@ pvland_table() { echo "pvland$(realpath -m "${1:-$PVSOCK}")"; }
 # proc_kb PID FIELD: a kB figure of /proc/PID/status (VmRSS, VmHWM, RssAnon...).
 proc_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 
+# sanitized: the binaries under test are the sanitizer tree's (docs/testing.md), whose
+# memory figures are the sanitizers' (shadow, redzones, quarantine): a test leaves its
+# memory-size bounds out then (`sanitized || expect_ok ...`), and says so once.
+sanitized() {
+  [ -n "${PVLAND_SANITIZED:-}" ] || return 1
+  [ -n "${T_SAN_SAID:-}" ] || echo "note: sanitized build, memory-size bounds not checked"
+  T_SAN_SAID=1
+}
+
 # ctl ARGS...: pvlanctl against the daemon started last (runs in the caller's netns:
 # the socket is a file, not bound to a namespace).
 ctl() { "$PVLANCTL" -s "$PVSOCK" "$@"; }

@@ -182,7 +182,7 @@ GROW=$((A_ent - B_ent))
 if [ "$GROW" -gt 1000 ]; then
   PER=$(((RSS1 - RSS0) * 1024 / GROW))
   echo "phase 1: RSS growth per tracked entry: $PER bytes ($((RSS1 - RSS0)) KiB / $GROW entries)"
-  expect_ok "phase 1: RSS grew by at most $RSS_PER_ENTRY_MAX bytes an entry ($PER)" test "$PER" -le "$RSS_PER_ENTRY_MAX"
+  sanitized || expect_ok "phase 1: RSS grew by at most $RSS_PER_ENTRY_MAX bytes an entry ($PER)" test "$PER" -le "$RSS_PER_ENTRY_MAX"
 else
   fail "phase 1: the table grew by only $GROW entries"
 fi
@@ -198,7 +198,7 @@ RSS_D2=$(rss_kb)
 for i in 3 4 5; do ctl -j conntrack show p2 >/dev/null; done
 RSS_D5=$(rss_kb)
 echo "phase 1: after the second dump VmRSS $RSS_D2 KiB (+$((RSS_D2 - RSS_D1))), after the fifth $RSS_D5 KiB (+$((RSS_D5 - RSS_D2)))"
-expect_ok "phase 1: dumps 3 to 5 of the full table add less than 1 MiB" test $((RSS_D5 - RSS_D2)) -lt 1024
+sanitized || expect_ok "phase 1: dumps 3 to 5 of the full table add less than 1 MiB" test $((RSS_D5 - RSS_D2)) -lt 1024
 RSS_P1=$RSS_D5
 expect_ok "phase 1: a new TCP stream h1 -> h2 after the flood" tcp_stream_ok h2 10.0.0.2 h1
 
@@ -207,7 +207,7 @@ ctl port set p2 psf_max_entries 1000 >/dev/null || fail "port set p2 psf_max_ent
 flood 2 "$FLOOD_SMALL" 111 160 1000
 expect_eq "phase 2: the table holds 1000" "$A_ent" 1000
 expect_eq "phase 2: nothing refused" "$(d full A B)" 0
-expect_ok "phase 2: RSS did not grow (< 1 MiB)" test "$RSS1" -lt $((RSS_P1 + 1024))
+sanitized || expect_ok "phase 2: RSS did not grow (< 1 MiB)" test "$RSS1" -lt $((RSS_P1 + 1024))
 expect_eq "phase 2: the established connection is still ESTABLISHED" "$(ct_state_of "$SP")" ESTABLISHED
 
 echo "== phase 3: psf_max_entries 1 (the one established connection), $FLOOD_SMALL SYNs"

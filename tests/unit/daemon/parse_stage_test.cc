@@ -75,5 +75,33 @@ TEST(ParseStageTest, FramesOfOneFlowGetTheirOwnL3L4) {
   EXPECT_EQ(batch[8].l3(), L3Kind::kNone);
 }
 
+// Frames with the same MACs and the same in-band 802.1Q tag but another ethertype behind
+// it (an IPv4 packet, then an ARP request to the same router): the ethertype lies past
+// the 16 bytes the shortcut compares, and each frame must keep its own.
+TEST(ParseStageTest, TaggedFramesWithAnotherEthertypeAreParsedAlone) {
+  Frame ip4 = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00, 0x45, 0, 0, 28};
+  ip4.resize(64, 0);
+  ip4[26] = 64;  // TTL
+  ip4[27] = 17;  // UDP
+  Frame arp = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x81, 0x00, 0x00, 0x64, 0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
+  arp.resize(64, 0);
+  Bridge bridge;
+  SwitchPort port;
+  TxLists out;
+  StageContext ctx{bridge, 0, port, 0, out};
+  PacketBatch batch;
+  for (Frame* f : {&ip4, &arp}) {
+    Packet& p = batch.Append();
+    p.frame = f->data();
+    p.len = p.wire_len = static_cast<uint32_t>(f->size());
+  }
+  ParseStage().Process(batch, ctx);
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0].ethertype, kEthTypeIpv4);
+  EXPECT_EQ(batch[1].ethertype, kEthTypeArp);
+  EXPECT_EQ(batch[1].l3(), L3Kind::kArp);
+  EXPECT_FALSE(batch[1].same_header_as_prev);
+}
+
 }  // namespace
 }  // namespace pvland
