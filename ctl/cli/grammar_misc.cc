@@ -102,8 +102,9 @@ const Object& SaveObject() {
       Save,
       {"save [FILE]",
        "  the running configuration as the commands that rebuild it (pvland -c FILE):",
-       "  ports, VLANs, static FDB entries, bridge settings and sysctls; FILE is replaced",
-       "  whole, or the commands go to standard output"}};
+       "  ports (VXLAN ones with their remotes), VLANs, static FDB entries, bridge",
+       "  settings, sysctls and mirror sessions; FILE is replaced whole, or the commands",
+       "  go to standard output"}};
   return *kSave;
 }
 
