@@ -37,7 +37,10 @@ fi
 # the test suite runs from.
 pvland_build() {
   local type=()
-  [ -f "$PVLAND_BUILD/CMakeCache.txt" ] || type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  # -g1 (function names and line tables, enough for backtraces, perf and callgrind) instead
+  # of -g: the same code, and a third less compile time than full debug information.
+  [ -f "$PVLAND_BUILD/CMakeCache.txt" ] ||
+    type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
   cmake -S "$PVLAND_SRC" -B "$PVLAND_BUILD" "${type[@]}" "${pvland_launcher[@]}" >/dev/null
   cmake --build "$PVLAND_BUILD" -j"$(nproc)"
 }
