@@ -1,7 +1,8 @@
 # bash completion for pvlanctl: objects, verbs and keywords of the grammar
 # (ctl/cli/grammar*.cc; `pvlanctl help` prints the same), and names asked of the running
 # daemon at completion time: ports from `pvlanctl -j port show`, VLANs from
-# `pvlanctl -j vlan show`. A `-s SOCK` already on the line is used for those queries.
+# `pvlanctl -j vlan show`, mirror sessions from `pvlanctl -j mirror show`. A `-s SOCK`
+# already on the line is used for those queries.
 # sysctl, capture, why and save take no verb: their words follow the object.
 # Installed as share/bash-completion/completions/pvlanctl.
 

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "daemon/mirror/rule.h"
 #include "daemon/packet/packet.h"
+#include "daemon/packet/vxlan.h"
 
 namespace pvland::mirror {
 
@@ -34,7 +35,7 @@ struct Session {
   uint16_t source = 0;  // bridge port index
   uint8_t dirs = kMirrorBoth;
   uint32_t target = 0;  // IPv4, host order
-  uint16_t dstport = 4789;
+  uint16_t dstport = kVxlanPort;
   uint32_t vni = 0;
   uint32_t length = 0;  // inner bytes kept; 0: the whole frame
   uint16_t number = 0;  // order among the source's sessions
@@ -50,7 +51,7 @@ struct SessionSpec {
   uint16_t source = 0;
   uint8_t dirs = kMirrorBoth;
   uint32_t target = 0;
-  uint16_t dstport = 4789;
+  uint16_t dstport = kVxlanPort;
   std::optional<uint32_t> vni;     // unset: a random VNI no other session uses
   uint32_t length = 0;
   std::optional<uint16_t> number;  // unset: the lowest free on the source
@@ -115,9 +116,9 @@ class Sessions {
   int SelectByRules(const PortIndex& index, uint8_t dir, const Packet& p);
   uint32_t RandomFreeVni();
   bool VniInUse(uint32_t vni) const;
-  // Rebuilds the per-port lists and direction bits after a change.
+  // Rebuilds the per-port lists, their protocol sets and the direction bits after a
+  // session or a rule changed.
   void Reindex();
-
 
   std::vector<std::unique_ptr<Session>> slots_;  // null: free
   size_t count_ = 0;

@@ -11,7 +11,9 @@
 # rules sends nothing; a trunk port's copies carry its 802.1Q tag both ways, the egress ones
 # as sent and the ingress ones as the trunk's host received them; a frame forged_transmits
 # reject drops is not mirrored (hits and counters unchanged) while the port's own frames
-# still are.
+# still are; bad input (a name or number in use, an unknown port, a VNI, length, prefix or
+# range out of bounds, ports without TCP or UDP, deleting a session's source port) is
+# refused by pvlanctl with the reason and changes nothing.
 source "$PVLAND_TESTLIB"
 need_scapy
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -233,4 +235,25 @@ sleep 0.3
 decoded sec
 expect_eq "the port's own frame is mirrored (and h2's echo reply)" "$(count sec "b'pvt-forged' in bytes.fromhex(d['inner'])")" 2
 expect_eq "no datagram carries a forged source" "$(count sec "d['inner'][12:24] == '020000009999'")" 0
+
+echo "== bad input: refused with the reason, nothing changed"
+before=$(ctl -j mirror show)
+refused() {  # WHAT MESSAGE-PART ARGS...: pvlanctl fails, saying MESSAGE-PART
+  local what=$1 msg=$2 err; shift 2
+  err=$(ctl "$@" 2>&1 >/dev/null) && { fail "$what: accepted"; return; }
+  case $err in *"$msg"*) pass "$what ($err)" ;; *) fail "$what: '$err' does not say '$msg'" ;; esac
+}
+refused "a name in use" "mirror session 'sec' exists" mirror add sec source p2 target 192.0.2.9
+refused "a number in use on the port" "number 1 is taken on this source port by session 'sec'" \
+  mirror add other source p1 target 192.0.2.9 number 1
+refused "an unknown port" "no port named 'p9'" mirror add other source p9 target 192.0.2.9
+refused "a VNI out of range" "vni must be 0-16777215" mirror add other source p1 target 192.0.2.9 vni 16777216
+refused "a length below an Ethernet header" "length must be 14-65535" mirror add other source p1 target 192.0.2.9 length 10
+refused "a prefix with host bits" "did you mean 10.0.0.0/24?" mirror rule add sec number 9 accept src 10.0.0.1/24
+refused "a reversed range" "ends below its start" mirror rule add sec number 9 accept protocol tcp dport 90-80
+refused "ports without tcp or udp" "need protocol tcp or udp" mirror rule add sec number 9 accept protocol icmp dport 80
+refused "a rule number in use" "already has rule number 1" mirror rule add sec number 1 reject
+refused "deleting a session's source port" "port p1 is the source of mirror session sec" port del p1
+expect_eq "the configuration is as it was" "$(ctl -j mirror show)" "$before"
+expect_ok "p1 is still there" ctl port show p1
 t_done
