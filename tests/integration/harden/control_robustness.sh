@@ -65,9 +65,12 @@ T_PIDS+=("$HOLD")
 wait_until 10 grep -q ready "$T_DIR/hold.out" || fail "the holding clients did not start: $(cat "$T_DIR/hold.out")"
 sleep 0.5
 t0=$(date +%s%N)
-expect_ok "pvlanctl answered while 4 clients sit on unread dumps" timeout 2 "$PVLANCTL" -s "$PVSOCK" port show
+# A loop stalled by a holder would answer only when the holders give up (12 s) or pvland
+# drops them (10 s); a loaded machine or the sanitizers take an answer past 1 s (seen:
+# 1171 ms under ASan at load 5), so the bound is well between the two.
+expect_ok "pvlanctl answered while 4 clients sit on unread dumps" timeout 6 "$PVLANCTL" -s "$PVSOCK" port show
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-expect_ok "... within a second (${ms} ms)" test "$ms" -lt 1000
+expect_ok "... within 5 s, not after a holder's 10 s (${ms} ms)" test "$ms" -lt 5000
 pings=$(nsx h1 ping -n -q -c 20 -i 0.05 -W 1 10.0.0.2 | awk '/received/ {print $4}')
 expect_eq "20 pings through the switch meanwhile" "$pings" 20
 expect_ok "a TCP stream through the switch meanwhile" tcp_stream_ok h2 10.0.0.2 h1
