@@ -15,13 +15,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 [ "$(id -u)" = 0 ] || { echo "run as root (it creates network namespaces)" >&2; exit 1; }
 
 # pvland and pvlanctl: $PVLAND and $PVLANCTL, else build/'s, else the installed ones.
-BUILT=$HERE/../../build
-[ -x "$BUILT/daemon/pvland" ] && [ -x "$BUILT/ctl/cli/pvlanctl" ] || BUILT=
-PVLAND=${PVLAND:-${BUILT:+$BUILT/daemon/pvland}}
-PVLANCTL=${PVLANCTL:-${BUILT:+$BUILT/ctl/cli/pvlanctl}}
-: "${PVLAND:=$(command -v pvland)}" "${PVLANCTL:=$(command -v pvlanctl)}"
-[ -x "$PVLAND" ] && [ -x "$PVLANCTL" ] ||
-  { echo "pvland not found: build it (cmake) or install it (cmake --install build), or set PVLAND and PVLANCTL" >&2; exit 1; }
+source "$HERE/../find_pvland.sh"
 
 # Everything this run creates is named after its pid: namespaces $P-*, files /tmp/$P.*.
 P=pvps$$
