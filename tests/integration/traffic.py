@@ -86,18 +86,24 @@ def mkfile(path, mib):
 
 
 def wait_port(addr, port, proto):
-    # A bind of the same port fails while the server holds it.
-    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    # Read from the namespace's socket tables, not probed with a bind of our own: a probe
+    # that holds the port for a moment makes a server starting at that moment fail.
+    # A listening TCP socket is in state 0A; a bound UDP socket in state 07.
+    tables, state = (("tcp", "tcp6"), "0A") if proto == "tcp" else (("udp", "udp6"), "07")
+    want = f":{int(port):04X}"
     end = time.time() + 5
     while time.time() < end:
-        s = socket.socket(family(addr), kind)
-        try:
-            s.bind((addr, int(port)))
-        except OSError:
-            return 0
-        finally:
-            s.close()
+        for table in tables:
+            try:
+                rows = open(f"/proc/net/{table}").read().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                f = row.split()
+                if f[1].endswith(want) and f[3] == state:
+                    return 0
         time.sleep(0.05)
+    print(f"nothing listens on {proto} port {port}", file=sys.stderr)
     return 1
 
 
