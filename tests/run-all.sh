@@ -19,6 +19,10 @@ set +e
 pvland_install_deps || exit 1
 CHECKED=${PVLAND_CHECKED_BUILD:-$PVLAND_SRC/build-checked}
 FUZZ_SECONDS=${PVLAND_FUZZ_SECONDS:-60}
+# Tests that run at once. The integration tests wait far more than they compute, so twice
+# the cores keeps the CPU busy; a flood or bulk transfer takes every slot (CPUS in
+# tests/CMakeLists.txt), so it still runs alone.
+SLOTS=${PVLAND_TEST_SLOTS:-$(($(nproc) * 2))}
 LOGS=$(mktemp -d /tmp/pvland-ci.XXXXXX)
 TIMEFORMAT='%R %U %S'
 
@@ -60,10 +64,10 @@ show() { echo "---- $1"; cat "$LOGS/$1.out"; }
 build_checked() {
   pvland_configure_checked "$CHECKED" && nice -n 19 cmake --build "$CHECKED" -j"$(nproc)"
 }
-ctest_shipped() ( cd "$PVLAND_BUILD" && ctest --output-on-failure -j2 --timeout 300 "$@" )
+ctest_shipped() ( cd "$PVLAND_BUILD" && ctest --output-on-failure -j"$SLOTS" --timeout 300 "$@" )
 ctest_checked() (
   cd "$CHECKED" || exit 1
-  env "${SAN_ENV[@]}" ctest --output-on-failure -j2 --timeout 600 -LE budget "$@"
+  env "${SAN_ENV[@]}" ctest --output-on-failure -j"$SLOTS" --timeout 600 -LE budget "$@"
   rc=$?
   no_reports || rc=1
   exit $rc

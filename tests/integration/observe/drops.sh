@@ -48,7 +48,8 @@ done
 expect_ok "isolated_port counted on p2" test "$(port_drop p2 isolated_port)" -ge 1
 expect_ok "vlan_not_allowed counted on p4" test "$(port_drop p4 vlan_not_allowed)" -ge 1
 sleep 0.5
-LIVE_PID=$(pgrep -f -n "capture drops -w -")
+# (this test's socket in the pattern: other tests run `capture drops -w -` at the same time)
+LIVE_PID=$(pgrep -f -n -- "-s $PVSOCK capture drops -w -")
 kill -INT $MON $MONJ $CAP $P3 $LIVE_PID 2>/dev/null
 wait $MON $MONJ $CAP $P3 $LIVE 2>/dev/null
 echo "--- monitor drops:"; cat "$T_DIR/mon.txt"; cat "$T_DIR/mon.err"
