@@ -5,7 +5,7 @@ PVLAND_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PVLAND_BUILD=${PVLAND_BUILD:-$PVLAND_SRC/build}
 
 pvland_packages=(
-  g++ cmake make pkg-config
+  g++ cmake make ninja-build pkg-config
   libabsl-dev libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libpcap-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev llvm-14
@@ -26,9 +26,13 @@ pvland_install_deps() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# ccache, when installed, keeps a rebuild cheap; nothing depends on it.
+# Ninja schedules the two trees' compiles better than make and keeps a log of each step's
+# time (.ninja_log). ccache only when asked for (PVLAND_CCACHE=1): a fresh tree misses
+# every file, and on a miss ccache's own work is a fifth of a compile that precompiled
+# headers have made short.
+pvland_generator=(-G Ninja)
 pvland_launcher=()
-if command -v ccache >/dev/null; then
+if [ "${PVLAND_CCACHE:-0}" = 1 ] && command -v ccache >/dev/null; then
   pvland_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 
@@ -40,7 +44,7 @@ pvland_build() {
   # -g1 (function names and line tables, enough for backtraces, perf and callgrind) instead
   # of -g: the same code, and a third less compile time than full debug information.
   [ -f "$PVLAND_BUILD/CMakeCache.txt" ] ||
-    type=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
+    type=("${pvland_generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
   cmake -S "$PVLAND_SRC" -B "$PVLAND_BUILD" "${type[@]}" "${pvland_launcher[@]}" >/dev/null
   cmake --build "$PVLAND_BUILD" -j"$(nproc)"
 }
@@ -48,6 +52,8 @@ pvland_build() {
 # The sanitizer tree (docs/testing.md): clang, ASan+UBSan at -O1 with line tables, and
 # libFuzzer's instrumentation, so the same objects serve the test suite and the fuzzers.
 pvland_configure_checked() {
-  cmake -S "$PVLAND_SRC" -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+  local gen=()
+  [ -f "$1/CMakeCache.txt" ] || gen=("${pvland_generator[@]}")
+  cmake -S "$PVLAND_SRC" -B "$1" "${gen[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DPVLAND_FUZZ=ON "${pvland_launcher[@]}" >/dev/null
 }

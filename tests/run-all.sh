@@ -5,9 +5,10 @@
 # (clang, ASan+UBSan, build-checked/) runs it again but for the instruction budgets, and
 # its fuzz targets are fuzzed for a bounded time each (tests/fuzz/run.sh). The second
 # tree is built while the first runs its tests, and the fuzzers run beside the second
-# suite, both at a low CPU priority (nice 19 and 10), so they take mostly the CPU the
-# tests leave idle (the integration tests wait far more than they compute). The fuzzers'
-# priority is not the lowest: a starved target would hit its per-input timeout.
+# suite, one at a time, both at a low CPU priority (nice 19 and 10), so they take mostly
+# the CPU the tests leave idle (the integration tests wait far more than they compute).
+# The fuzzers' priority is not the lowest: a starved target would hit its per-input
+# timeout. ctest runs two tests per core at once (PVLAND_TEST_SLOTS; docs/testing.md).
 # Exit status: non-zero when any part failed; each part's wall and CPU time is printed.
 #
 # Run as root or with CI set, a test that cannot run (a missing tool, no privilege)
@@ -84,7 +85,7 @@ no_reports() {
 }
 fuzz() {
   [ "$FUZZ_SECONDS" = 0 ] && { echo "skipped (PVLAND_FUZZ_SECONDS=0)"; return 0; }
-  PVLAND_FUZZ_OUT=$LOGS/fuzz nice -n 10 bash "$PVLAND_SRC/tests/fuzz/run.sh" "$CHECKED" "$FUZZ_SECONDS" 2
+  PVLAND_FUZZ_OUT=$LOGS/fuzz nice -n 10 bash "$PVLAND_SRC/tests/fuzz/run.sh" "$CHECKED" "$FUZZ_SECONDS" 1
 }
 
 phase build pvland_build
