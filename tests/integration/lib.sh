@@ -38,9 +38,19 @@ t_cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
+  t_cpu_line
   rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT
+
+# t_cpu_line: the CPU seconds of the script and of every process it waited for (its
+# daemons, generators, probes). With tests side by side, CI's time follows their CPU
+# (docs/testing.md); `grep '^test cpu' Testing/Temporary/LastTest.log` lists it.
+t_cpu_line() {
+  times >"$T_DIR/times"  # not in a pipe: a subshell would report its own times
+  awk '{ for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s[i] += t[1] * 60 + t[2] } }
+    END { printf "test cpu: %.1f s user, %.1f s sys\n", s[1], s[2] }' "$T_DIR/times"
+}
 trap 'exit 130' INT TERM
 
 # ns NAME: the full namespace name for a short one.
@@ -112,6 +122,12 @@ sanitized() {
   [ -n "${T_SAN_SAID:-}" ] || echo "note: sanitized build, memory-size bounds not checked"
   T_SAN_SAID=1
 }
+
+# flood_size FULL UNDER_SANITIZERS: how many frames a flood sends. Under the sanitizers a
+# flood is there for memory errors and undefined behaviour, which a fifth of the frames
+# finds as well (still three times any cap); the full size is the shipped build's test of
+# scale, and costs a sanitized daemon four times the CPU.
+flood_size() { if [ -n "${PVLAND_SANITIZED:-}" ]; then echo "$2"; else echo "$1"; fi; }
 
 # ctl ARGS...: pvlanctl against the daemon started last (runs in the caller's netns:
 # the socket is a file, not bound to a namespace).

@@ -3,7 +3,8 @@
 # SYNs from random source addresses and ports (every 4-tuple distinct) to h2, whose port
 # p2 has psf enabled, while h1 keeps an established connection with h2 through the same
 # port (a line echoed every 50 ms, opened before the flood). Three phases:
-#   1. psf_max_entries at its default (65536), PVT_SYN_FLOOD frames (default 1,000,000):
+#   1. psf_max_entries at its default (65536), PVT_SYN_FLOOD frames (default 1,000,000;
+#      200,000 under the sanitizers, lib.sh flood_size):
 #      the table fills to the limit and stays there, the oldest half-open entries evicted;
 #      pvland's resident memory grows by about the entries' size (≤ 128 bytes each);
 #   2. psf_max_entries 1000, 100,000 more: the table shrinks to the new limit on the next
@@ -22,7 +23,7 @@
 source "$PVLAND_TESTLIB"
 HERE=$(cd "$(dirname "$0")" && pwd)
 APPS="$HERE/psf_apps.py"
-FLOOD1=${PVT_SYN_FLOOD:-1000000}
+FLOOD1=${PVT_SYN_FLOOD:-$(flood_size 1000000 200000)}
 FLOOD_SMALL=${PVT_SYN_FLOOD_SMALL:-100000}
 RATE=${PVT_SYN_FLOOD_RATE:-100000}
 DEFAULT_MAX=65536

@@ -1,7 +1,7 @@
 # A MAC flood (a CAM-table overflow, as macof does it): frames each from a different
 # random source MAC, sent by an attacker h3 behind port p3 while h1 and h2 (p1, p2) keep
 # talking. Three phases, each with fresh sources (100,000 in the first two, 1,000,000 in
-# the third):
+# the third; 200,000 under the sanitizers, lib.sh flood_size):
 #   1. p3 mac_learning on, mac_limit 4096, mac_limit_policy drop: exactly 4096 learned,
 #      every other frame dropped as mac_limit;
 #   2. the same with mac_limit_policy allow: every frame forwarded unlearned and counted in
@@ -21,7 +21,7 @@
 source "$PVLAND_TESTLIB"
 
 FLOOD=${PVT_FLOOD_FRAMES:-100000}
-FLOOD_BIG=${PVT_FLOOD_BIG_FRAMES:-1000000}
+FLOOD_BIG=${PVT_FLOOD_BIG_FRAMES:-$(flood_size 1000000 200000)}
 LIMIT=4096
 FDB_CAP=65536  # Fdb::kDefaultMaxEntries
 FLOOD_DST=02:00:00:00:ff:fe
