@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <linux/neighbour.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
 #include <netlink/route/addr.h>
@@ -32,7 +33,8 @@ bool RouteMessageWellFormed(const struct nlmsghdr* nlh, size_t len) {
   auto* rta = reinterpret_cast<struct rtattr*>(const_cast<char*>(static_cast<const char*>(NLMSG_DATA(nlh))) +
                                                NLMSG_ALIGN(sizeof(struct rtmsg)));
   for (; RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
-    if (rta->rta_type != RTA_MULTIPATH) continue;
+    // As libnl reads the type (nla_type): without the nested and byte-order flag bits.
+    if ((rta->rta_type & NLA_TYPE_MASK) != RTA_MULTIPATH) continue;
     int left = static_cast<int>(RTA_PAYLOAD(rta));
     auto* nh = static_cast<struct rtnexthop*>(RTA_DATA(rta));
     while (left > 0) {

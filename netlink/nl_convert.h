@@ -22,9 +22,9 @@ std::optional<ipv4::Route> ConvertRoute(struct rtnl_route* route);
 
 // Whether an RTM_NEWROUTE/RTM_DELROUTE message may be handed to rtnl_route_parse: the
 // rtmsg and every attribute lie within nlmsg_len (itself within `len`), and each nexthop
-// of RTA_MULTIPATH is at least a struct rtnexthop long and lies within the attribute (the
-// kernel's rtnh_ok). libnl's multipath reader skips that check: a nexthop of length 0
-// makes it allocate nexthops without end.
+// of RTA_MULTIPATH (its type read without flag bits, as libnl does) is at least a struct
+// rtnexthop long and lies within the attribute (the kernel's rtnh_ok). libnl's multipath
+// reader skips that check: a nexthop of length 0 makes it allocate nexthops without end.
 bool RouteMessageWellFormed(const struct nlmsghdr* nlh, size_t len);
 
 // Every link; has_inet_conf tells whether IFLA_INET_CONF came with it.

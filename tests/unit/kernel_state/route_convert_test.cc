@@ -17,7 +17,8 @@ namespace {
 // RTM_NEWROUTE for 10.2.0.0/dst_len (RTA_DST), table main, dev 2: what `ip route add`
 // makes the kernel send, with the prefix length given; `multipath`: an RTA_MULTIPATH of
 // those bytes instead of RTA_OIF.
-std::vector<uint8_t> Message(uint8_t dst_len, const std::vector<uint8_t>* multipath = nullptr) {
+std::vector<uint8_t> Message(uint8_t dst_len, const std::vector<uint8_t>* multipath = nullptr,
+                             uint16_t multipath_flags = 0) {
   std::vector<uint8_t> buf(NLMSG_LENGTH(sizeof(rtmsg)));
   auto attr = [&](uint16_t type, const void* data, size_t len) {
     const size_t at = buf.size();
@@ -29,7 +30,7 @@ std::vector<uint8_t> Message(uint8_t dst_len, const std::vector<uint8_t>* multip
   };
   auto u32 = [&](uint16_t type, uint32_t v) { attr(type, &v, 4); };
   u32(RTA_DST, htonl(0x0a020000));
-  if (multipath) attr(RTA_MULTIPATH, multipath->data(), multipath->size());
+  if (multipath) attr(RTA_MULTIPATH | multipath_flags, multipath->data(), multipath->size());
   else u32(RTA_OIF, 2);
   u32(RTA_TABLE, RT_TABLE_MAIN);
   auto* h = reinterpret_cast<nlmsghdr*>(buf.data());
@@ -97,6 +98,15 @@ TEST(RouteConvertTest, MultipathNexthopsMustHaveALength) {
     nhs.insert(nhs.end(), second.begin(), second.end());
     m = Message(16, &nhs);
     EXPECT_FALSE(RouteMessageWellFormed(reinterpret_cast<nlmsghdr*>(m.data()), m.size())) << len;
+  }
+  // The same with the attribute type's flag bits set: libnl masks them off (nla_type)
+  // and reads the attribute as RTA_MULTIPATH all the same (found by fuzzing:
+  // corpus/rtnl_convert/regress_multipath_flagged_type).
+  for (uint16_t flags : {NLA_F_NET_BYTEORDER, NLA_F_NESTED}) {
+    std::vector<uint8_t> nhs = Nexthop(8, 2), second = Nexthop(0, 3);
+    nhs.insert(nhs.end(), second.begin(), second.end());
+    m = Message(16, &nhs, flags);
+    EXPECT_FALSE(RouteMessageWellFormed(reinterpret_cast<nlmsghdr*>(m.data()), m.size())) << flags;
   }
   // A message shorter than its rtmsg, and one claiming more bytes than there are.
   m = Message(16);
