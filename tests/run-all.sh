@@ -78,14 +78,33 @@ show() { echo "---- $1"; cat "$LOGS/$1.out"; }
 build_checked() {
   pvland_configure_checked "$CHECKED" && nice -n 19 cmake --build "$CHECKED" -j"$(nproc)"
 }
-ctest_shipped() ( cd "$PVLAND_BUILD" && ctest --output-on-failure -j"$SLOTS" --timeout 300 "$@" )
+ctest_shipped() (
+  cd "$PVLAND_BUILD" || exit 1
+  ctest --output-on-failure -j"$SLOTS" --timeout 300 "$@"
+  rc=$?
+  sweep_namespaces
+  exit $rc
+)
 ctest_checked() (
   cd "$CHECKED" || exit 1
   env "${SAN_ENV[@]}" ctest --output-on-failure -j"$SLOTS" --timeout 600 -LE budget "$@"
   rc=$?
+  sweep_namespaces
   no_reports || rc=1
   exit $rc
 )
+# sweep_namespaces: a test ctest kills at its timeout never runs its EXIT trap; its
+# namespaces (lib.sh: pvt<its pid>-NAME) are deleted here, and named (the test failed).
+sweep_namespaces() {
+  local ns pid
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pvt[0-9]+-'); do
+    pid=${ns#pvt}
+    pid=${pid%%-*}
+    kill -0 "$pid" 2>/dev/null && continue
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$ns" 2>/dev/null && echo "deleted $ns, left by a killed test"
+  done
+}
 no_reports() {
   local f found=0
   for f in "$LOGS"/san/*; do
