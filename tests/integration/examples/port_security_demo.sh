@@ -58,7 +58,11 @@ expect_ok "reject: the guest's new MAC seen, t2 blocked" \
   has 3a "  t2: initial_mac $OWN  guest_mac $NLB  effective_mac $OWN  rx_blocked on"
 BLOCKED=$(drop_count 3a mac_change_blocked)
 expect_ok "reject: no reply from vm2, ${BLOCKED:-no} mac_change_blocked drops" test "${BLOCKED:-0}" -ge 1
-expect_ok "stats show t2 counts them" has 3a "    drop mac_change_blocked ${BLOCKED:-0}"
+# At least the ping's count: vm1's kernel may retry its ARP request once more between
+# the ping's figure and `stats show` (3 against 2 seen on a loaded machine).
+STATS_BLOCKED=$(part 3a | sed -n 's/^    drop mac_change_blocked \([0-9]*\)$/\1/p')
+expect_ok "stats show t2 counts them (${STATS_BLOCKED:-none} >= ${BLOCKED:-0})" \
+  test "${STATS_BLOCKED:-0}" -ge "${BLOCKED:-1}"
 expect_ok "why names the new MAC and the initial one" grep -qF \
   "changed its MAC to $NLB, not the initial MAC $OWN, so nothing is delivered to the port" <(part 3a)
 expect_ok "the log: the change not honoured" grep -qF "port t2: guest MAC changed to $NLB, not honoured (mac_changes reject)" <(part 3a)
@@ -80,13 +84,17 @@ expect_eq "accept: two of them printed" "$(part 4b | grep -c '^    [0-9:.]* IP 1
 echo "== 5. the drop capture and the counters"
 captured() { part 5 | grep -c "^  t2    $1 on t2" || true; }
 expect_eq "captured forged_transmit frames = the counter" "$(captured forged_transmit)" "${FORGED:-0}"
+# Against the counter at the end, not 3a's figure: a frame of t1's still on its way when
+# 3a counted (a retransmission on a loaded machine) is dropped, counted and captured after.
+LAST=$(sed -n '/^== pvland.s counters/,$p' "$OUT" | awk '/^t[0-9]/ { port = $1 } /^    drop / { print port, $2, $3 }')
+BLOCKED_END=$(awk '$1 == "t2" && $2 == "mac_change_blocked" { print $3 }' <<<"$LAST")
+expect_ok "mac_change_blocked at the end (${BLOCKED_END:-0}) >= in 3a (${BLOCKED:-0})" test "${BLOCKED_END:-0}" -ge "${BLOCKED:-0}"
 expect_eq "captured mac_change_blocked frames (from t1) = the counter" \
-  "$(part 5 | grep -c '^  t2    mac_change_blocked on t2 (from t1) ' || true)" "${BLOCKED:-0}"
-expect_eq "nothing else captured" "$(part 5 | grep -c '^  [a-z0-9]\+ \+[a-z_]\+ on ' || true)" $((${FORGED:-0} + ${BLOCKED:-0}))
-expect_eq "the last counters: t2's two drop reasons, nothing on t1 or t3" \
-  "$(sed -n '/^== pvland.s counters/,$p' "$OUT" | awk '/^t[0-9]/ { port = $1 } /^    drop / { print port, $2, $3 }')" \
+  "$(part 5 | grep -c '^  t2    mac_change_blocked on t2 (from t1) ' || true)" "${BLOCKED_END:-0}"
+expect_eq "nothing else captured" "$(part 5 | grep -c '^  [a-z0-9]\+ \+[a-z_]\+ on ' || true)" $((${FORGED:-0} + ${BLOCKED_END:-0}))
+expect_eq "the last counters: t2's two drop reasons, nothing on t1 or t3" "$LAST" \
   "t2 forged_transmit ${FORGED:-0}
-t2 mac_change_blocked ${BLOCKED:-0}"
+t2 mac_change_blocked ${BLOCKED_END:-0}"
 expect_eq "every wait for pvland's view of a guest ended in time" "$(grep -c '(pvland still shows' "$OUT")" 0
 expect_eq "nothing on stderr (no error, no traceback)" "$(grep -Ec 'Traceback|pvlanctl:|Error|Cannot' "$OUT")" 0
 
